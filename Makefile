@@ -1,0 +1,43 @@
+# The NiN course. `make lab` to study, `make test` to check everything, `make notebooks` to
+# refresh the committed notebook outputs. Every target builds the environment first if missing.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KERNEL := nin-course
+PORT   ?= 8888
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900
+
+.PHONY: env lab test unit nbval notebooks benchmark clean
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The NiN course needs Python 3.11 or newer, but $(PYTHON) is " + sys.version.split()[0] + ". Run: make PYTHON=python3.12 (or any Python >= 3.11)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (NiN course)"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --port=$(PORT)
+
+# Unit tests (with the docstring examples) and every notebook re-executed under nbval, strict.
+test: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider --doctest-modules nin_helpers tests $(NBVAL) notebooks
+
+unit: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider --doctest-modules nin_helpers tests
+
+nbval: $(STAMP)
+	$(PY) -m pytest -p no:cacheprovider $(NBVAL) notebooks
+
+# Re-execute every notebook top to bottom, in place, and stamp its code digest (tests check it).
+notebooks: $(STAMP)
+	$(PY) -m nin_helpers.notebooks notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

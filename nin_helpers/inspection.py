@@ -1,0 +1,56 @@
+"""Look inside a network: the layer-by-layer table of notebook 03.
+
+>>> from nin_helpers.models import nin
+>>> table = layer_table(nin(), (1, 1, 224, 224))
+>>> int(table["params"].sum())
+1992166
+"""
+from __future__ import annotations
+
+import pandas as pd
+import torch
+from torch import nn
+
+from nin_helpers.validation import check_positive_int
+
+
+def count_params(module: nn.Module) -> int:
+    """Number of trainable parameters of ``module``."""
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+def layer_table(model: nn.Module, input_shape: tuple[int, ...]) -> pd.DataFrame:
+    """Run a zero batch of ``input_shape`` through ``model`` and return one row per leaf layer:
+    its name, type, output shape and number of parameters (in execution order).
+
+    Uses forward hooks, so it works for any ``nn.Module``, not only ``nn.Sequential``.
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(input_shape, (tuple, list, torch.Size)) or len(input_shape) == 0:
+        raise ValueError(f"input_shape must be a tuple like (1, 1, 224, 224), got {input_shape!r}")
+    for i, side in enumerate(input_shape):
+        check_positive_int(f"input_shape[{i}]", side)
+
+    rows: list[dict] = []
+
+    def record(name: str):
+        def hook(module: nn.Module, inputs, output) -> None:
+            shape = tuple(output.shape) if isinstance(output, torch.Tensor) else None
+            rows.append({"layer": name, "type": type(module).__name__, "output shape": shape,
+                         "params": sum(p.numel() for p in module.parameters(recurse=False))})
+        return hook
+
+    leaves = [(name, m) for name, m in model.named_modules() if not list(m.children())]
+    handles = [m.register_forward_hook(record(name)) for name, m in leaves]
+    was_training = model.training
+    try:
+        model.eval()  # dropout off, batch-norm statistics untouched
+        device = next((p.device for p in model.parameters()), torch.device("cpu"))
+        with torch.no_grad():
+            model(torch.zeros(*input_shape, device=device))
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+    return pd.DataFrame(rows, columns=["layer", "type", "output shape", "params"])
