@@ -1,7 +1,7 @@
 """Read the code a notebook teaches, so tests can prove the helper package keeps the same thing.
 
 Cells whose first line is ``#@save`` (d2l's convention) hold code that ``nin_helpers`` keeps for
-later notebooks. ``saved_namespace`` executes just those cells, in order, in a fresh namespace.
+later notebooks. ``saved_namespace`` executes the notebook's import lines, then just those cells, in order.
 """
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def saved_namespace(prefix: str) -> dict:
     cells = saved_cells(notebook_path(prefix))
     assert cells, f"notebook {prefix} has no #@save cell"
     namespace: dict = {}
+    # The notebook's own top-level imports first (e.g. `from torch import nn`), as the kernel had them.
+    nb = nbformat.read(notebook_path(prefix), as_version=4)
+    imports = [line for c in nb.cells if c.cell_type == "code" for line in c.source.splitlines()
+               if line.startswith(("import ", "from "))]
+    exec("\n".join(imports), namespace)
     for source in cells:
         exec(compile(source, f"<notebook {prefix}>", "exec"), namespace)
     return namespace

@@ -1,0 +1,48 @@
+"""Committed notebooks must be what a clean top-to-bottom run of their current code produced."""
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from nin_helpers.notebooks import KERNEL_NAME, code_digest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
+NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
+ids = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
+
+
+def test_there_are_notebooks():
+    assert len([p for p in NOTEBOOKS if p.parent.name == "notebooks"]) >= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_outputs_were_refreshed_after_the_last_code_change(path):
+    nb = nbformat.read(path, as_version=4)
+    stamp = nb.metadata.get("nin_course", {}).get("code_sha256")
+    assert stamp == code_digest(nb), (
+        f"{path.name}: its code changed since its outputs were last refreshed; run `make notebooks` "
+        f"(or `.venv/bin/python -m nin_helpers.notebooks {path.relative_to(ROOT)}`) and commit the result")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_clean_top_to_bottom_run_without_errors(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), \
+        f"{path.name}: cells were not executed once each, top to bottom"
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, f"{path.name}: committed with an error output: {errors[0].get('ename')}"
+    assert nb.metadata["kernelspec"]["name"] == KERNEL_NAME
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_excluded_output_says_why(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "NBVAL_IGNORE_OUTPUT" in cell.source:
+            first, *rest = cell.source.splitlines()
+            reason = first.replace("# NBVAL_IGNORE_OUTPUT", "").strip(" -:") or (rest[0] if rest else "")
+            assert first.startswith("# NBVAL_IGNORE_OUTPUT") and re.search(r"[a-z]{4}", reason), \
+                f"{path.name}: a cell excluded from nbval gives no reason:\n{cell.source[:200]}"
