@@ -46,3 +46,16 @@ def test_every_excluded_output_says_why(path):
             reason = first.replace("# NBVAL_IGNORE_OUTPUT", "").strip(" -:") or (rest[0] if rest else "")
             assert first.startswith("# NBVAL_IGNORE_OUTPUT") and re.search(r"[a-z]{4}", reason), \
                 f"{path.name}: a cell excluded from nbval gives no reason:\n{cell.source[:200]}"
+
+
+def test_refresh_tool_executes_and_stamps(tmp_path):
+    from nin_helpers.notebooks import execute_in_place, main
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path)
+    execute_in_place(path)
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].outputs[0].text == "42\n"
+    assert nb.metadata["nin_course"]["code_sha256"] == code_digest(nb)
+    nb.cells[0].source = "print(6 * 9)"  # an edit without a re-run no longer matches the stamp
+    assert nb.metadata["nin_course"]["code_sha256"] != code_digest(nb)
+    assert main([]) == 2 and main([str(tmp_path / "missing.ipynb")]) == 2
