@@ -4,6 +4,8 @@ points at the concept and never contains the answer.
 The right answers are re-derived here from plain torch (counting tensors, running layers,
 torch's FLOP counter), independently of the course formulas the checkers use.
 """
+from functools import cache
+
 import pytest
 import torch
 from torch import nn
@@ -88,20 +90,26 @@ def conv_output_values() -> int:
     return sum(sizes)
 
 
+@cache
+def right_answer(ex_id: str):
+    """The independent answer, computed once per test session (some run NiN forward passes)."""
+    return INDEPENDENT[ex_id]()
+
+
 def test_every_exercise_has_an_independent_answer():
     assert set(INDEPENDENT) == set(EXERCISES)
 
 
 @pytest.mark.parametrize("ex_id", sorted(EXERCISES))
 def test_accepts_the_right_answer(ex_id):
-    answer = INDEPENDENT[ex_id]()
+    answer = right_answer(ex_id)
     assert judge(ex_id, answer) == (True, f"{ex_id}: correct!")
 
 
 @pytest.mark.parametrize("ex_id", sorted(EXERCISES))
 def test_rejects_each_known_mistake_with_its_hint(ex_id):
     ex = EXERCISES[ex_id]
-    right = INDEPENDENT[ex_id]()
+    right = right_answer(ex_id)
     for wrong, hint in ex.mistakes:
         ok, message = judge(ex_id, wrong())
         assert not ok and hint in message, (wrong(), message)
@@ -146,12 +154,12 @@ def test_rejects_typical_wrong_answers(ex_id, wrong, hint_part):
     ok, message = judge(ex_id, wrong)
     assert not ok
     assert hint_part in message
-    assert not gives_away(message, INDEPENDENT[ex_id]())
+    assert not gives_away(message, right_answer(ex_id))
 
 
 @pytest.mark.parametrize("ex_id", sorted(EXERCISES))
 def test_any_other_wrong_answer_gets_a_hint_without_the_answer(ex_id):
-    right = INDEPENDENT[ex_id]()
+    right = right_answer(ex_id)
     if isinstance(right, list):
         wrong = [s[:1] + (s[1] + 1,) + s[2:] for s in right]
     elif isinstance(right, tuple):
@@ -163,7 +171,7 @@ def test_any_other_wrong_answer_gets_a_hint_without_the_answer(ex_id):
 
 
 def test_shape_lists_name_the_first_wrong_layer():
-    right = INDEPENDENT["03.layer_shapes"]()
+    right = right_answer("03.layer_shapes")
     wrong = list(right)
     wrong[3] = (1, 256, 13, 13)
     message = judge("03.layer_shapes", wrong)[1]
