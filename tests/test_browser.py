@@ -4,7 +4,7 @@ The test starts JupyterLab on a free localhost port (with a token) over a tempor
 notebook 01 with its outputs cleared, opens it in Debian's Chromium through Selenium, runs all
 cells with JupyterLab's own "Run All Cells" command, waits until every cell has run, and checks
 the page shows the outputs the committed notebook has (printed lines and figures) and no
-traceback. JupyterLab and Chromium are always stopped, even when the test fails.
+traceback, and that jupyterlab-rise (live slides) is loaded. JupyterLab and Chromium are always stopped, even when the test fails.
 
 It is skipped, saying why, only where no browser can be installed (`.ci/install-browser.sh`
 installs Debian's chromium and chromium-driver; it needs apt-get and root).
@@ -219,3 +219,7 @@ def test_run_all_cells_in_jupyterlab(lab, browser):
     shown = browser.execute_script("return document.querySelectorAll('.jp-OutputArea-output img').length;")
     assert shown >= figures, f"expected {figures} figures, the page shows {shown}"
     assert re.search(r"\S", page)
+    # The same notebook can be presented live: jupyterlab-rise is installed in this environment.
+    rise = browser.execute_script(
+        "return window.jupyterapp.commands.listCommands().filter(c => c.toLowerCase().startsWith('rise:'));")
+    assert rise, "jupyterlab-rise's commands are missing: is jupyterlab-rise installed?"
