@@ -223,3 +223,12 @@ def test_run_all_cells_in_jupyterlab(lab, browser):
     rise = browser.execute_script(
         "return window.jupyterapp.commands.listCommands().filter(c => c.toLowerCase().startsWith('rise:'));")
     assert rise, "jupyterlab-rise's commands are missing: is jupyterlab-rise installed?"
+
+
+def test_skips_and_says_why_where_no_browser_can_be_installed(monkeypatch, tmp_path):
+    failing = tmp_path / "install-browser.sh"
+    failing.write_text("echo 'install-browser: no apt-get here' >&2; exit 1\n")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(sys.modules[__name__], "INSTALL", failing)
+    with pytest.raises(pytest.skip.Exception, match="no apt-get here"):
+        find_browser()
