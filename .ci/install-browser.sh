@@ -21,7 +21,14 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 export DEBIAN_FRONTEND=noninteractive
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # apt may be busy (another install on the machine): wait for its lock rather than fail.
-$SUDO apt-get -qq -o DPkg::Lock::Timeout=300 update >/dev/null
-$SUDO apt-get -qq -o DPkg::Lock::Timeout=300 install -y --no-install-recommends chromium chromium-driver >/dev/null
+if ! { $SUDO apt-get -qq -o DPkg::Lock::Timeout=300 update &&
+       $SUDO apt-get -qq -o DPkg::Lock::Timeout=300 install -y --no-install-recommends \
+           chromium chromium-driver; } >"$log" 2>&1; then
+    echo "install-browser: apt-get failed:" >&2
+    tail -n 5 "$log" >&2
+    exit 1
+fi
 command -v chromium >/dev/null && command -v chromedriver >/dev/null
