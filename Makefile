@@ -10,7 +10,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: env lab test unit nbval notebooks benchmark clean
+.PHONY: env lab test unit nbval notebooks slides benchmark clean
 
 env: $(STAMP)
 
@@ -29,10 +29,10 @@ lab: $(STAMP)
 
 # Unit tests (with the docstring examples) and every notebook re-executed under nbval, strict.
 test: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider --doctest-modules nin_helpers tests $(NBVAL) notebooks
+	$(PY) -m pytest -p no:cacheprovider -rs --doctest-modules nin_helpers tests $(NBVAL) notebooks
 
 unit: $(STAMP)
-	$(PY) -m pytest -p no:cacheprovider --doctest-modules nin_helpers tests
+	$(PY) -m pytest -p no:cacheprovider -rs --doctest-modules nin_helpers tests
 
 nbval: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider $(NBVAL) notebooks
@@ -40,6 +40,10 @@ nbval: $(STAMP)
 # Re-execute every notebook top to bottom, in place, and stamp its code digest (tests check it).
 notebooks: $(STAMP)
 	$(PY) -m nin_helpers.notebooks notebooks/*.ipynb
+
+# One reveal.js deck per notebook in build/slides/ (git-ignored). Live slides: RISE inside `make lab`.
+slides: $(STAMP)
+	$(PY) -m nin_helpers.slides notebooks/*.ipynb
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -10,6 +10,8 @@ torch.Size([2, 10])
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import torch
 from torch import nn
 
@@ -25,7 +27,16 @@ NIN_BLOCKS: tuple[tuple[int | None, int, int, int], ...] = (
 )
 
 
-class NiNBlock(nn.Sequential):
+class _CheckedSequential(nn.Sequential):
+    """A slice (``net[:3]``) is a plain ``nn.Sequential``: the input check belongs to the whole network."""
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return nn.Sequential(OrderedDict(list(self._modules.items())[idx]))
+        return super().__getitem__(idx)
+
+
+class NiNBlock(_CheckedSequential):
     """A ``nn.Sequential`` that checks its input before running, so a student sees a clear
     message instead of a shape error from deep inside ``conv2d``."""
 
@@ -82,7 +93,7 @@ def smallest_input_size(layers: nn.Module, limit: int = 4096) -> int:
     raise ValueError(f"no input side up to {limit} pixels fits this network")
 
 
-class NiN(nn.Sequential):
+class NiN(_CheckedSequential):
     """NiN as a ``nn.Sequential`` whose forward first checks the input's channels and size."""
 
     def __init__(self, *layers: nn.Module, in_channels: int):

@@ -108,3 +108,13 @@ def test_nin_block_kernel_larger_than_input():
 def test_nin_block_wrong_channels():
     with pytest.raises(ValueError, match=r"built for 96 input channel\(s\) but got 3"):
         nin_block(96, 256, 5, padding=2)(torch.zeros(1, 3, 26, 26))
+
+
+def test_slices_are_plain_sequentials_that_compute_the_same():
+    net, block = nin().eval(), nin_block(1, 8, kernel_size=3)
+    head, rest = net[:3], net[3:]
+    assert type(head) is nn.Sequential and type(block[2:]) is nn.Sequential
+    x = torch.rand(1, 1, 96, 96)
+    with torch.no_grad():
+        assert torch.equal(rest(head(x)), net(x))
+    assert isinstance(net[0], type(block))  # indexing one layer still returns that layer
