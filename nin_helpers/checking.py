@@ -24,8 +24,8 @@ from typing import Any, Callable
 KINDS = {
     "int": "a whole number, e.g. 1234",
     "float": "a number, e.g. 12.5",
-    "shape": "a shape, e.g. (1, 96, 54, 54) or torch.Size([1, 96, 54, 54])",
-    "shapes": "a list of shapes, one per layer, e.g. [(1, 96, 54, 54), (1, 96, 26, 26), ...]",
+    "shape": "a shape, e.g. (2, 8, 30, 30) or torch.Size([2, 8, 30, 30])",
+    "shapes": "a list of shapes, one per layer, e.g. [(2, 8, 30, 30), (2, 8, 14, 14), ...]",
 }
 SHAPE_AXES = ("batch", "channels", "height", "width")
 
