@@ -1,0 +1,217 @@
+"""The training loop of notebook 04: device choice, recipes, reproducibility, checkpoints."""
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from nin_helpers import training
+from nin_helpers.data import DeviceLoader
+from nin_helpers.evaluation import confusion_matrix
+from nin_helpers.training import (RECIPES, History, choose_device, get_recipe,
+                                  init_weights, make_optimizer, save_checkpoint, speed_settings, train)
+
+
+def tiny_net() -> nn.Module:
+    """Small enough to train in milliseconds, with dropout so that the RNG state matters."""
+    return nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Dropout(0.3), nn.Conv2d(8, 10, 1),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten())
+
+
+def tiny_data(n: int = 96, seed: int = 0):
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 10, (n,), generator=g)
+    # images whose brightness tells the class: learnable, so training visibly moves
+    images = (labels.view(-1, 1, 1) * 25 + torch.randint(0, 20, (n, 12, 12), generator=g)).to(torch.uint8)
+    train_iter = DeviceLoader(images, labels, batch_size=16, size=12, shuffle=True, seed=seed)
+    test_iter = DeviceLoader(images[:32], labels[:32], batch_size=16, size=12)
+    return train_iter, test_iter
+
+
+def quiet_train(*args, **kwargs) -> History:
+    return train(*args, plot=False, progress=False, **kwargs)
+
+
+# --- device choice ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cuda, mps, expected", [(True, True, "cuda"), (False, True, "mps"),
+                                                 (False, False, "cpu")])
+def test_device_preference_is_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert choose_device() == torch.device(expected)
+
+
+def test_device_can_be_forced(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert choose_device("cpu") == torch.device("cpu")
+    with pytest.raises(TypeError, match="device must be a string"):
+        choose_device(0.5)
+
+
+def test_train_prints_the_device_it_chose(capsys):
+    train_iter, test_iter = tiny_data()
+    quiet_train(tiny_net(), train_iter, test_iter, 1, device="cpu")
+    assert "training on cpu" in capsys.readouterr().out
+
+
+def test_cpu_speed_settings():
+    speed = speed_settings(torch.device("cpu"))
+    assert speed["channels_last"] is True  # 2x faster convolutions on this course's CPU
+    assert speed["amp_dtype"] == (torch.bfloat16 if training.cpu_has_bf16() else None)
+
+
+# --- recipes --------------------------------------------------------------------------------------
+
+def test_recipes_are_complete_and_checked():
+    for name in RECIPES:
+        assert get_recipe(name) == RECIPES[name]
+    with pytest.raises(ValueError, match="unknown recipe"):
+        get_recipe("adam")
+    with pytest.raises(ValueError, match="missing"):
+        get_recipe({"lr": 0.1})
+    with pytest.raises(TypeError):
+        get_recipe(0.1)
+
+
+def test_kaiming_init_keeps_relu_variance():
+    conv = nn.Conv2d(256, 384, 3)
+    init_weights(conv, "kaiming")
+    fan_in = 256 * 9
+    assert conv.weight.std().item() == pytest.approx(math.sqrt(2 / fan_in), rel=0.02)
+    assert conv.bias.abs().max() == 0
+    with pytest.raises(ValueError, match="init must be"):
+        init_weights(conv, "zeros")
+
+
+def test_schedule_warms_up_then_decays_to_zero():
+    net = nn.Linear(2, 2)
+    opt, sched = make_optimizer(net, RECIPES["ours"], steps_per_epoch=10, num_epochs=5)
+    lrs = []
+    for _ in range(50):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    peak = RECIPES["ours"]["lr"]
+    assert lrs[0] == pytest.approx(peak / 10) and lrs[9] == pytest.approx(peak)  # linear warm-up
+    assert all(a >= b for a, b in zip(lrs[9:], lrs[10:]))  # then only down
+    assert lrs[-1] < peak / 50
+    opt, sched = make_optimizer(net, RECIPES["d2l"], steps_per_epoch=10, num_epochs=5)
+    assert opt.param_groups[0]["lr"] == 0.1 and isinstance(opt, torch.optim.SGD)
+
+
+# --- the loop ------------------------------------------------------------------------------------
+
+def test_training_learns_and_reports():
+    train_iter, test_iter = tiny_data()
+    history = quiet_train(tiny_net(), train_iter, test_iter, 4, recipe="ours")
+    frame = history.to_frame()
+    assert list(frame.index) == [1, 2, 3, 4]
+    assert frame["train_loss"].iloc[-1] < frame["train_loss"].iloc[0]
+    assert (frame["examples"] == 96).all() and (frame["examples_per_sec"] > 0).all()
+    assert history.examples_per_sec > 0
+    assert "examples/sec on cpu" in history.summary()
+
+
+def test_cpu_run_is_reproducible():
+    runs = []
+    for _ in range(2):
+        train_iter, test_iter = tiny_data()
+        net = tiny_net()
+        history = quiet_train(net, train_iter, test_iter, 2, seed=7)
+        runs.append(([r["train_loss"] for r in history.epochs], net.state_dict()))
+    assert runs[0][0] == runs[1][0]
+    assert all(torch.equal(runs[0][1][k], runs[1][1][k]) for k in runs[0][1])
+
+
+def test_num_epochs_is_checked():
+    train_iter, test_iter = tiny_data()
+    with pytest.raises(ValueError, match="num_epochs"):
+        quiet_train(tiny_net(), train_iter, test_iter, 0)
+
+
+# --- checkpoints ----------------------------------------------------------------------------------
+
+class Interrupting:
+    """Wraps a loader and raises KeyboardInterrupt (as the Jupyter stop button does) in one epoch."""
+
+    def __init__(self, loader, epoch: int, after_batches: int):
+        self.loader, self.at, self.after, self.epoch = loader, epoch, after_batches, 0
+
+    def set_epoch(self, epoch):
+        self.epoch = epoch
+        self.loader.set_epoch(epoch)
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        for i, batch in enumerate(self.loader):
+            if self.epoch == self.at and i == self.after:
+                raise KeyboardInterrupt
+            yield batch
+
+
+def test_resume_after_an_interrupt_finishes_the_same_run(tmp_path):
+    ckpt = tmp_path / "run.pt"
+    train_iter, test_iter = tiny_data()
+    straight_net = tiny_net()
+    straight = quiet_train(straight_net, train_iter, test_iter, 3, checkpoint=tmp_path / "straight.pt")
+
+    net = tiny_net()
+    with pytest.raises(KeyboardInterrupt):  # stopped halfway through epoch 2
+        quiet_train(net, Interrupting(train_iter, epoch=1, after_batches=3), test_iter, 3, checkpoint=ckpt)
+    saved = torch.load(ckpt, weights_only=True)
+    assert len(saved["history"]["epochs"]) == 1  # epoch 1 was saved, the half epoch lost
+
+    resumed_net = tiny_net()  # as after a kernel restart: a fresh network
+    resumed = quiet_train(resumed_net, train_iter, test_iter, 3, checkpoint=ckpt)
+    assert [r["epoch"] for r in resumed.epochs] == [1, 2, 3]
+    assert [r["train_loss"] for r in resumed.epochs] == [r["train_loss"] for r in straight.epochs]
+    for key, value in straight_net.state_dict().items():
+        assert torch.equal(value, resumed_net.state_dict()[key]), key
+
+
+def test_finished_checkpoint_does_not_train_again(tmp_path, capsys):
+    ckpt = tmp_path / "run.pt"
+    train_iter, test_iter = tiny_data()
+    quiet_train(tiny_net(), train_iter, test_iter, 2, checkpoint=ckpt)
+    net = tiny_net()
+    history = quiet_train(net, train_iter, test_iter, 2, checkpoint=ckpt)
+    assert len(history.epochs) == 2 and "2 of 2 epochs done" in capsys.readouterr().out
+
+
+def test_checkpoint_of_another_run_is_refused(tmp_path):
+    ckpt = tmp_path / "run.pt"
+    train_iter, test_iter = tiny_data()
+    quiet_train(tiny_net(), train_iter, test_iter, 1, checkpoint=ckpt)
+    with pytest.raises(ValueError, match="belongs to another run"):
+        quiet_train(tiny_net(), train_iter, test_iter, 1, recipe="d2l", checkpoint=ckpt)
+
+
+def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
+    ckpt = tmp_path / "run.pt"
+    save_checkpoint(ckpt, {"epoch": 1})
+
+    def crash(state, f):  # the kernel dies halfway through writing
+        f.write(b"half a checkpoint")
+        raise KeyboardInterrupt
+    monkeypatch.setattr(training.torch, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(ckpt, {"epoch": 2})
+    monkeypatch.undo()
+    assert torch.load(ckpt, weights_only=True) == {"epoch": 1}
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+def test_confusion_matrix_counts_pairs():
+    labels = torch.tensor([0, 0, 1, 2, 2, 2])
+    predicted = torch.tensor([0, 1, 1, 2, 0, 2])
+    m = confusion_matrix(predicted, labels, 3)
+    assert m.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    assert m.sum() == 6 and m.trace() == 4
+    with pytest.raises(ValueError):
+        confusion_matrix(predicted[:2], labels, 3)
