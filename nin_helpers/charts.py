@@ -37,13 +37,15 @@ def plot_params_by_kind(table: pd.DataFrame, ax=None):
         values = table[column].to_numpy()
         ax.bar(x + offset, np.where(values > 0, values, np.nan), width=0.4, label=label)
         for xi, v in zip(x, values):
-            if v == 0:
-                ax.text(xi + offset, 1, "0", ha="center", va="bottom")
+            if v == 0:  # no bar on a log scale: say so at the bottom of the axes
+                ax.text(xi + offset, 0.03, "0", ha="center", transform=ax.get_xaxis_transform())
     ax.set_yscale("log")
+    top = np.nanmax(table[["conv params", "fc params"]].to_numpy().astype(float))
+    ax.set_ylim(top=top * 30)  # room for the legend above the tallest bar
     ax.set_xticks(x, table.index, rotation=15)
-    ax.set_ylabel("parameters")
+    ax.set_ylabel("parameters (log scale)")
     ax.set_title("Parameters by layer type")
-    ax.legend()
+    ax.legend(loc="upper left", ncols=2)
     return ax
 
 
@@ -52,8 +54,9 @@ def plot_total_params(table: pd.DataFrame, ax=None):
     _check_columns(table, ["params"])
     ax = _axes(ax)
     bars = ax.bar(table.index, table["params"], color="tab:gray")
-    ax.bar_label(bars, labels=[f"{p / 1e6:.2f}M" for p in table["params"]])
+    ax.bar_label(bars, labels=[f"{p / 1e6:.2f}M" if p >= 1e6 else f"{p:,d}" for p in table["params"]])
     ax.set_yscale("log")
+    ax.set_ylim(top=table["params"].max() * 5)  # room for the labels
     ax.set_ylabel("parameters (log scale)")
     ax.set_title("Total parameters")
     ax.tick_params(axis="x", rotation=15)
