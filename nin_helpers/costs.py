@@ -138,7 +138,7 @@ def training_step_memory(model: nn.Module, batch_size: int, image_size: int) -> 
 
 
 _RSS_SCRIPT = """
-import importlib, sys, torch
+import importlib, inspect, sys, torch
 from nin_helpers.costs import _one_step
 def status(field):  # kB figures the Linux kernel keeps for this process
     with open("/proc/self/status") as f:
@@ -150,7 +150,8 @@ with open("/proc/self/clear_refs", "w") as f:
     f.write("5")  # reset the peak (VmHWM) to what the imports left resident
 before = status("VmRSS:")
 torch.manual_seed(0)
-model = build()
+sized = "image_size" in inspect.signature(build).parameters  # heads built for one size
+model = build(image_size=size) if sized else build()
 x = torch.randn(batch, 1, size, size); y = torch.zeros(batch, dtype=torch.long)
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
 for _ in range(2):  # the second step is the steady state: AdamW's state exists

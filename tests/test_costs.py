@@ -79,6 +79,7 @@ def test_meta_accounting_equals_real_cpu_accounting():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_peak_rss_of_a_real_step_is_positive():
     assert peak_rss_training_step("nin_helpers.classic_models:lenet", 8, 28) > 0
+    assert peak_rss_training_step("nin_helpers.classic_models:lenet", 2, 32) > 0  # built for 32x32
 
 
 def test_cost_errors_are_clear():
