@@ -5,6 +5,7 @@ later notebooks. ``saved_namespace`` executes the notebook's import lines, then 
 """
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import nbformat
@@ -31,8 +32,8 @@ def saved_namespace(prefix: str) -> dict:
     namespace: dict = {}
     # The notebook's own top-level imports first (e.g. `from torch import nn`), as the kernel had them.
     nb = nbformat.read(notebook_path(prefix), as_version=4)
-    imports = [line for c in nb.cells if c.cell_type == "code" for line in c.source.splitlines()
-               if line.startswith(("import ", "from "))]
+    imports = [ast.unparse(node) for c in nb.cells if c.cell_type == "code"
+               for node in ast.parse(c.source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
     exec("\n".join(imports), namespace)
     for source in cells:
         exec(compile(source, f"<notebook {prefix}>", "exec"), namespace)
