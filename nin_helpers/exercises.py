@@ -192,23 +192,23 @@ _EXERCISES = [
              ((lambda: 3 * _nin_params(), "Only the first convolution sees the input channels."),
               (lambda: _nin_params(), "The first convolution has one k x k kernel per input channel: it grows."))),
     # --- d2l 8.3 exercises that code can judge -------------------------------------------------------
-    Exercise("d2l.macs", "d2l 8.3 ex. 3: how many multiply-adds do the convolutions of nin() do for one "
+    Exercise("d2l.macs", "d2l 8.3 ex. 4: how many multiply-adds do the convolutions of nin() do for one "
              "(1, 1, 224, 224) image?", "int", _nin_macs, MACS + " Sum over all 12 convolutions.",
              ((lambda: 2 * _nin_macs(), FLOPS),)),
-    Exercise("d2l.param_bytes", "d2l 8.3 ex. 3: how many bytes do the parameters of nin() take in float32 "
+    Exercise("d2l.param_bytes", "d2l 8.3 ex. 4: how many bytes do the parameters of nin() take in float32 "
              "(what prediction needs besides activations)?", "int", lambda: 4 * _nin_params(),
              "Bytes = number of parameters x bytes per float32 value.",
              ((lambda: _nin_params(), "A float32 value takes 4 bytes, not 1."),
               (lambda: 8 * _nin_params(), "PyTorch's default dtype is float32 (4 bytes), not float64."),
               (lambda: 32 * _nin_params(), "That is bits; the question asks for bytes."))),
-    Exercise("d2l.adam_train_bytes", "d2l 8.3 ex. 3: training nin() with Adam in float32 keeps, for every "
+    Exercise("d2l.adam_train_bytes", "d2l 8.3 ex. 4: training nin() with Adam in float32 keeps, for every "
              "parameter, the weight, its gradient and Adam's two running averages. How many bytes?", "int",
              lambda: 4 * 4 * _nin_params(),
              "Count the float32 tensors kept per parameter during training, times 4 bytes each.",
              ((lambda: 4 * _nin_params(), "Training also keeps a gradient and optimizer state for each weight."),
               (lambda: 8 * _nin_params(), "Adam keeps two running averages per parameter, besides the gradient."),
               (lambda: 12 * _nin_params(), "Adam keeps two running averages (first and second moments), not one."))),
-    Exercise("d2l.conv_activations", "d2l 8.3 ex. 3: how many values do the outputs of all 12 convolutions "
+    Exercise("d2l.conv_activations", "d2l 8.3 ex. 4: how many values do the outputs of all 12 convolutions "
              "of nin() hold for one (1, 1, 224, 224) image (what backprop must keep, per image)?", "int",
              lambda: sum(int(torch.Size(s).numel()) for s in _conv_rows()["output shape"]),
              "Sum channels x height x width over the output of every convolution.",
@@ -216,13 +216,13 @@ _EXERCISES = [
                "Backprop keeps every layer's output, not just the last one."),
               (lambda: sum(int(torch.Size(s).numel()) for s in _nin_table()["output shape"]),
                "Count only the 12 convolutions' outputs (not ReLU, pooling, dropout or flatten)."))),
-    Exercise("d2l.last_block_params", "d2l 8.3 ex. 4: how many parameters does nin()'s last block (384 "
+    Exercise("d2l.last_block_params", "d2l 8.3 ex. 5: how many parameters does nin()'s last block (384 "
              "channels of 5 x 5 in, 10 out) have?", "int", lambda: count_params(_net()[7]), BLOCK,
              ((lambda: conv2d_params(384, 10, 3), "The block also has two 1 x 1 convolutions (10 to 10)."),
               (lambda: _weights_only(_net()[7]), NO_BIAS),
               (lambda: conv2d_params(384, 10, 3) + 2 * conv2d_params(384, 384, 1),
                "The 1 x 1 convolutions come after the 3 x 3 one: they map 10 channels to 10."))),
-    Exercise("d2l.reduction_factor", "d2l 8.3 ex. 4: by what factor does the last block shrink the number "
+    Exercise("d2l.reduction_factor", "d2l 8.3 ex. 5: by what factor does the last block shrink the number "
              "of values (384 x 5 x 5 in, 10 x 5 x 5 out)?", "float",
              lambda: (384 * 5 * 5) / (10 * 5 * 5),
              "Factor = values in / values out; height and width stay 5 x 5, only channels shrink.",
@@ -261,7 +261,7 @@ def list_exercises(prefix: str = "") -> None:
     """Print every exercise whose ID starts with ``prefix`` (e.g. "02."), with its question.
 
     >>> list_exercises("d2l.reduction")
-    d2l.reduction_factor: d2l 8.3 ex. 4: by what factor does the last block shrink the number of values (384 x 5 x 5 in, 10 x 5 x 5 out)?
+    d2l.reduction_factor: d2l 8.3 ex. 5: by what factor does the last block shrink the number of values (384 x 5 x 5 in, 10 x 5 x 5 out)?
     """
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a string like '02.', got {type(prefix).__name__}")
