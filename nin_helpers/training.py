@@ -6,7 +6,7 @@ warm-up and schedule. ``train`` reads the row, so "d2l's recipe" and "ours" are 
 >>> choose_device("cpu")
 device(type='cpu')
 >>> sorted(RECIPES)
-['adamw', 'd2l', 'd2l+centered', 'd2l+warmup', 'ours']
+['adamw', 'adamw+centered', 'd2l', 'd2l+centered', 'd2l+warmup', 'ours', 'sgd-momentum', 'sgd-momentum+centered', 'sgd-momentum+equal']
 """
 from __future__ import annotations
 
@@ -26,21 +26,27 @@ from tqdm import tqdm
 from nin_helpers.validation import check_positive_int
 
 # init: how to draw the weights; center: then shift every conv bias on one batch (center_biases);
-# optimizer, peak lr, weight decay; warm-up epochs (linear from ~0); schedule after the warm-up.
+# equal_scores: then start every class score at the same positive value (equal_class_scores);
+# optimizer, peak lr, momentum (SGD), weight decay; warm-up epochs (linear from ~0); schedule after it.
+_SGD = dict(optimizer="sgd", momentum=0.0, weight_decay=0.0)
+_ADAMW = dict(optimizer="adamw", lr=1e-3, momentum=0.0, weight_decay=0.05, warmup_epochs=1, schedule="cosine")
+_SGD_MOMENTUM = dict(optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=5e-4, warmup_epochs=1,
+                     schedule="cosine")
 RECIPES: dict[str, dict] = {
     # d2l's chapter: Xavier-uniform weights, plain SGD at a constant 0.1.
-    "d2l": dict(init="xavier", center=False, optimizer="sgd", lr=0.1, weight_decay=0.0,
-                warmup_epochs=0, schedule="constant"),
-    # d2l's recipe with one change each, to see which change cures the dead start.
-    "d2l+warmup": dict(init="xavier", center=False, optimizer="sgd", lr=0.1, weight_decay=0.0,
-                       warmup_epochs=1, schedule="constant"),
-    "d2l+centered": dict(init="xavier", center=True, optimizer="sgd", lr=0.1, weight_decay=0.0,
-                         warmup_epochs=0, schedule="constant"),
-    # Ours without the centred biases, and ours: what the measurements in benchmarks/RESULTS.md support.
-    "adamw": dict(init="kaiming", center=False, optimizer="adamw", lr=1e-3, weight_decay=0.05,
-                  warmup_epochs=1, schedule="cosine"),
-    "ours": dict(init="kaiming", center=True, optimizer="adamw", lr=1e-3, weight_decay=0.05,
-                 warmup_epochs=1, schedule="cosine"),
+    "d2l": dict(init="xavier", center=False, equal_scores=False, **_SGD, lr=0.1, warmup_epochs=0,
+                schedule="constant"),
+    # The rows in between change one thing at a time; benchmarks/RESULTS.md measures each.
+    "d2l+warmup": dict(init="xavier", center=False, equal_scores=False, **_SGD, lr=0.1, warmup_epochs=1,
+                       schedule="constant"),
+    "d2l+centered": dict(init="xavier", center=True, equal_scores=False, **_SGD, lr=0.1, warmup_epochs=0,
+                         schedule="constant"),
+    "adamw": dict(init="kaiming", center=False, equal_scores=False, **_ADAMW),
+    "adamw+centered": dict(init="kaiming", center=True, equal_scores=False, **_ADAMW),
+    "sgd-momentum": dict(init="kaiming", center=False, equal_scores=False, **_SGD_MOMENTUM),
+    "sgd-momentum+centered": dict(init="kaiming", center=True, equal_scores=False, **_SGD_MOMENTUM),
+    "sgd-momentum+equal": dict(init="kaiming", center=False, equal_scores=True, **_SGD_MOMENTUM),
+    "ours": dict(init="kaiming", center=True, equal_scores=True, **_SGD_MOMENTUM),
 }
 
 
@@ -127,10 +133,22 @@ def center_biases(net: nn.Module, X: torch.Tensor) -> None:
             hook.remove()
 
 
+def equal_class_scores(net: nn.Module, score: float = 1.0) -> None:
+    """Zero the weights of the last convolution (the one whose channels are the class scores) and set
+    its biases to ``score`` > 0. Every class then starts with the same score on every image, with its
+    ReLU on, and the first gradient steps grow each class's weights *towards* its own images' features
+    instead of possibly switching the class off everywhere."""
+    last = [m for m in net.modules() if isinstance(m, nn.Conv2d)][-1]
+    with torch.no_grad():
+        last.weight.zero_()
+        last.bias.fill_(score)
+
+
 def make_optimizer(net: nn.Module, recipe: dict, steps_per_epoch: int, num_epochs: int):
     """The recipe's optimiser and a per-step schedule: linear warm-up, then constant or cosine to 0."""
     if recipe["optimizer"] == "sgd":
-        opt = torch.optim.SGD(net.parameters(), lr=recipe["lr"], weight_decay=recipe["weight_decay"])
+        opt = torch.optim.SGD(net.parameters(), lr=recipe["lr"], momentum=recipe["momentum"],
+                              weight_decay=recipe["weight_decay"])
     elif recipe["optimizer"] == "adamw":
         opt = torch.optim.AdamW(net.parameters(), lr=recipe["lr"], weight_decay=recipe["weight_decay"])
     else:
@@ -258,6 +276,8 @@ def train(net: nn.Module, train_iter, test_iter, num_epochs: int, recipe: str | 
         if hasattr(train_iter, "set_epoch"):
             train_iter.set_epoch(0)
         center_biases(net, to_device(*next(iter(train_iter)), device, speed)[0])
+    if recipe["equal_scores"]:
+        equal_class_scores(net)
     optimizer, scheduler = make_optimizer(net, recipe, len(train_iter), num_epochs)
     run = {"recipe": recipe, "num_epochs": num_epochs, "seed": seed}  # a resume must match these
     history = History(str(device))

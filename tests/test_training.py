@@ -86,6 +86,31 @@ def test_kaiming_init_keeps_relu_variance():
         init_weights(conv, "zeros")
 
 
+def test_centring_leaves_no_relu_dead_on_the_batch():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.Conv2d(16, 16, 1), nn.ReLU(),
+                        nn.Conv2d(16, 10, 1), nn.ReLU())
+    X = torch.rand(32, 1, 8, 8)  # positive inputs: after a ReLU every layer's inputs are too
+    init_weights(net, "kaiming")
+    training.center_biases(net, X)
+    outputs = []
+    hooks = [m.register_forward_hook(lambda m, i, o: outputs.append(o)) for m in net if isinstance(m, nn.Conv2d)]
+    net(X)
+    for h in hooks:
+        h.remove()
+    for out in outputs:
+        assert out.mean(dim=(0, 2, 3)).abs().max() < 1e-5  # every channel centred ...
+        assert (out > 0).flatten(1).any(0).view(out.shape[1:]).flatten(1).any(1).all()  # ... none dead
+
+
+def test_equal_class_scores_start_every_class_alive_and_equal():
+    net = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 10, 1), nn.ReLU(),
+                        nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    training.equal_class_scores(net)
+    scores = net(torch.randn(5, 1, 8, 8))
+    assert torch.equal(scores, torch.ones(5, 10))
+
+
 def test_schedule_warms_up_then_decays_to_zero():
     net = nn.Linear(2, 2)
     opt, sched = make_optimizer(net, RECIPES["ours"], steps_per_epoch=10, num_epochs=5)
