@@ -115,9 +115,11 @@ def main() -> None:
         for side in (["d2l", "ours"] if r % 2 == 0 else ["ours", "d2l"]):
             res = (run_d2l if side == "d2l" else run_ours)(args, device)
             results[side].append(res)
-            print(f"  round {r + 1} {side:4s}: {res['examples'] / res['seconds']:7.1f} examples/s wall-clock, "
-                  f"test acc {res['test_acc']:.3f}   (own report: {res['own report']})", flush=True)
-    speed = {side: statistics.median(x["examples"] / x["seconds"] for x in rs) for side, rs in results.items()}
+            print(f"  round {r + 1} {side:4s}: {res['examples'] / res['seconds']:7.1f} examples/s "
+                  f"wall-clock, test acc {res['test_acc']:.3f}   (own report: {res['own report']})",
+                  flush=True)
+    speed = {side: statistics.median(x["examples"] / x["seconds"] for x in rs)
+             for side, rs in results.items()}
     acc = {side: statistics.mean(x["test_acc"] for x in rs) for side, rs in results.items()}
     print(f"\n| side | examples/s (median, wall-clock) | test acc (mean) |\n|---|---|---|")
     for side, label in [("d2l", "d2l.train_ch6 + DataLoader (PIL Resize, workers)"),

@@ -89,7 +89,8 @@ def summarise(rows: list[dict]) -> str:
     many class scores were dead at the end (mean over seeds)."""
     seeds = sorted({r["seed"] for r in rows})
     lines = [f"| recipe | test acc, seeds {', '.join(map(str, seeds))} | mean | stuck (test acc < 0.2) "
-             f"| dead class scores at the end (mean) | final train loss (mean) |", "|---|---|---|---|---|---|"]
+             f"| dead class scores at the end (mean) | final train loss (mean) |",
+             "|---|---|---|---|---|---|"]
     order = list(RECIPES) + ["d2l.train_ch6"]  # the table's order; recipes not in RECIPES last
     for recipe in sorted(dict.fromkeys(r["recipe"] for r in rows),
                          key=lambda name: order.index(name) if name in order else len(order)):
@@ -114,7 +115,8 @@ def main() -> None:
     parser.add_argument("--d2l-code", action="store_true", help="run d2l.train_ch6 instead")
     parser.add_argument("--cpu", action="store_true", help="train on the CPU even if there is a GPU")
     parser.add_argument("--jsonl", type=Path, help="append one JSON line per run to this file")
-    parser.add_argument("--summarise", type=Path, metavar="JSONL", help="only print the table of a --jsonl file")
+    parser.add_argument("--summarise", type=Path, metavar="JSONL",
+                        help="only print the table of a --jsonl file")
     args = parser.parse_args()
     if args.summarise:
         print(summarise([json.loads(line) for line in args.summarise.read_text().splitlines() if line]))

@@ -69,7 +69,8 @@ ONE_GREY_LEVEL = 1 / 255 + 1e-6
 
 @pytest.mark.parametrize("size", [67, 96, 224, 20])  # upscaling as in the course, and one downscale
 def test_batch_resize_matches_torchvision_on_random_images(size):
-    images = torch.randint(0, 256, (16, 28, 28), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    g = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (16, 28, 28), dtype=torch.uint8, generator=g)
     ours, theirs = resize_batch(images, size), torchvision_path(images, size)
     assert ours.shape == theirs.shape == (16, 1, size, size)
     assert (ours - theirs).abs().max() <= ONE_GREY_LEVEL

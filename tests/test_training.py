@@ -94,7 +94,8 @@ def test_centring_leaves_no_relu_dead_on_the_batch():
     init_weights(net, "kaiming")
     training.center_biases(net, X)
     outputs = []
-    hooks = [m.register_forward_hook(lambda m, i, o: outputs.append(o)) for m in net if isinstance(m, nn.Conv2d)]
+    hooks = [m.register_forward_hook(lambda m, i, o: outputs.append(o))
+             for m in net if isinstance(m, nn.Conv2d)]
     net(X)
     for h in hooks:
         h.remove()
