@@ -45,5 +45,9 @@ notebooks: $(STAMP)
 slides: $(STAMP)
 	$(PY) -m nin_helpers.slides notebooks/*.ipynb
 
+# d2l.train_ch6 + DataLoader against our train(), same NiN and data, alternating rounds (~4 min on 2 cores).
+benchmark: $(STAMP)
+	$(PY) benchmarks/bench_train.py
+
 clean:
 	rm -rf $(VENV) build .pytest_cache
