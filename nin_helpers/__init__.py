@@ -1,8 +1,9 @@
 """Code saved from the NiN course notebooks, for the notebooks that come after them.
 
 Each module keeps one concern: ``arithmetic`` (notebook 01), ``models`` (02–03), ``inspection`` (03),
-``data``, ``training``, ``evaluation``, ``plotting`` (04), ``classic_models``, ``costs``, ``charts`` (05),
-``exercises`` (checks for every notebook's exercises), ``notebooks`` and ``slides`` (maintenance).
+``data``, ``initialization``, ``training``, ``evaluation``, ``plotting`` (04), ``classic_models``, ``costs``,
+``charts`` (05), ``exercises`` (checks for every notebook's exercises, with ``exercises_training`` and
+``exercises_costs`` for 04 and 05), ``notebooks`` and ``slides`` (maintenance).
 """
 from nin_helpers.arithmetic import (conv2d_macs, conv2d_output_size, conv2d_params,
                                     corr2d_multi_in_out_1x1, linear_params)

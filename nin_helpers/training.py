@@ -23,6 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm import tqdm
 
+from nin_helpers.initialization import center_biases, equal_class_scores, init_weights
 from nin_helpers.validation import check_positive_int
 
 # init: how to draw the weights; center: then shift every conv bias on one batch (center_biases);
@@ -95,54 +96,6 @@ def get_recipe(recipe: str | dict) -> dict:
             raise ValueError(f"recipe dict is missing {sorted(missing)}; start from dict(RECIPES['ours'])")
         return dict(recipe)
     raise TypeError(f"recipe must be a name like 'ours' or a dict, got {type(recipe).__name__}")
-
-
-def init_weights(net: nn.Module, init: str) -> None:
-    """Re-initialise every conv/linear layer: ``"xavier"`` as d2l does (weights only),
-    ``"kaiming"``: He-normal weights, which keep the signal's variance through ReLUs, and zero biases,
-    or ``"default"``: PyTorch's own initialisation, drawn again."""
-    if init not in ("xavier", "kaiming", "default"):
-        raise ValueError(f"init must be 'xavier', 'kaiming' or 'default', got {init!r}")
-    for m in net.modules():
-        if isinstance(m, (nn.Conv2d, nn.Linear)):
-            if init == "default":  # PyTorch's own: uniform, std 1/sqrt(3 fan_in), random biases
-                m.reset_parameters()
-            elif init == "xavier":
-                nn.init.xavier_uniform_(m.weight)
-            else:
-                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-
-
-def center_biases(net: nn.Module, X: torch.Tensor) -> None:
-    """Data-dependent start: shift each conv's bias so that, on the batch ``X``, every output
-    channel has mean 0, so its ReLU is on for about half the inputs and none is dead from the start.
-    One forward pass: each hook centres its layer before the next layer sees the output."""
-    def center(conv: nn.Conv2d, inputs, out: torch.Tensor) -> torch.Tensor:
-        mean = out.mean(dim=(0, 2, 3))
-        conv.bias -= mean
-        return out - mean.view(1, -1, 1, 1)
-    hooks = [m.register_forward_hook(center) for m in net.modules()
-             if isinstance(m, nn.Conv2d) and m.bias is not None]
-    net.eval()  # no dropout: centre on the network as it will be evaluated
-    try:
-        with torch.no_grad():
-            net(X)
-    finally:
-        for hook in hooks:
-            hook.remove()
-
-
-def equal_class_scores(net: nn.Module, score: float = 1.0) -> None:
-    """Zero the weights of the last convolution (the one whose channels are the class scores) and set
-    its biases to ``score`` > 0. Every class then starts with the same score on every image, with its
-    ReLU on, and the first gradient steps grow each class's weights *towards* its own images' features
-    instead of possibly switching the class off everywhere."""
-    last = [m for m in net.modules() if isinstance(m, nn.Conv2d)][-1]
-    with torch.no_grad():
-        last.weight.zero_()
-        last.bias.fill_(score)
 
 
 def make_optimizer(net: nn.Module, recipe: dict, steps_per_epoch: int, num_epochs: int):

@@ -9,21 +9,10 @@ from torch import nn
 
 from nin_helpers import count_params, nin
 from nin_helpers.classic_models import alexnet, lenet, nin_variant, vgg, vgg11
+from formulas import conv, fc, side
 from notebook_code import saved_namespace
 
 META = torch.device("meta")
-
-
-def conv(k: int, c_in: int, c_out: int) -> int:
-    return k * k * c_in * c_out + c_out
-
-
-def lin(n_in: int, n_out: int) -> int:
-    return n_in * n_out + n_out
-
-
-def out(size: int, k: int, s: int = 1, p: int = 0) -> int:
-    return (size + 2 * p - k) // s + 1
 
 
 # (kernel, c_in, c_out) of NiN's four block-opening convolutions (d2l's Fashion-MNIST NiN).
@@ -35,17 +24,17 @@ def nin_expected(num_1x1: int, openers=NIN_OPENERS) -> int:
 
 
 def alexnet_side(s: int) -> int:
-    s = out(out(s, 11, 4, 1), 3, 2)        # conv 11/4 pad 1, max-pool 3/2
-    s = out(s, 3, 2)                       # conv 5 pad 2 keeps the size, max-pool 3/2
-    return out(s, 3, 2)                    # three conv 3 pad 1 keep it, max-pool 3/2
+    s = side(side(s, 11, 4, 1), 3, 2)        # conv 11/4 pad 1, max-pool 3/2
+    s = side(s, 3, 2)                       # conv 5 pad 2 keeps the size, max-pool 3/2
+    return side(s, 3, 2)                    # three conv 3 pad 1 keep it, max-pool 3/2
 
 
 def nin_fc_side(s: int) -> int:
-    s = out(out(s, 11, 4), 3, 2)           # block 1 (11/4, no padding), max-pool 3/2
-    return out(out(s, 3, 2), 3, 2)         # blocks 2, 3 keep the size, each then max-pool 3/2
+    s = side(side(s, 11, 4), 3, 2)           # block 1 (11/4, no padding), max-pool 3/2
+    return side(side(s, 3, 2), 3, 2)         # blocks 2, 3 keep the size, each then max-pool 3/2
 
 
-BIG_HEAD = lambda n_flat, classes=10: lin(n_flat, 4096) + lin(4096, 4096) + lin(4096, classes)  # noqa: E731
+BIG_HEAD = lambda n_flat, classes=10: fc(n_flat, 4096) + fc(4096, 4096) + fc(4096, classes)  # noqa: E731
 
 VGG11_CONVS = [(1, 64), (64, 128), (128, 256), (256, 256), (256, 512), (512, 512), (512, 512), (512, 512)]
 VGG16_CONVS = [(3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256), (256, 256),
@@ -53,7 +42,7 @@ VGG16_CONVS = [(3, 64), (64, 64), (64, 128), (128, 128), (128, 256), (256, 256),
 
 
 def expected_lenet() -> int:
-    return conv(5, 1, 6) + conv(5, 6, 16) + lin(16 * 5 * 5, 120) + lin(120, 84) + lin(84, 10)
+    return conv(5, 1, 6) + conv(5, 6, 16) + fc(16 * 5 * 5, 120) + fc(120, 84) + fc(84, 10)
 
 
 def expected_alexnet(s: int = 224) -> int:
@@ -94,7 +83,7 @@ def test_every_layer_matches_its_formula(builder):
         if isinstance(m, nn.Conv2d):
             assert n == conv(m.kernel_size[0], m.in_channels, m.out_channels)
         elif isinstance(m, nn.Linear):
-            assert n == lin(m.in_features, m.out_features)
+            assert n == fc(m.in_features, m.out_features)
         else:
             assert n == 0
 

@@ -14,10 +14,12 @@ from torch.utils.flop_counter import FlopCounterMode
 from nin_helpers.checking import Exercise, judge as judge_exercise
 from nin_helpers.exercises import EXERCISES, check, judge, list_exercises, question
 from nin_helpers.exercises_costs import COST
+from nin_helpers.exercises_training import TRAINING
 from nin_helpers.models import nin, nin_block
 
-# Notebook 05's exercises have their own tests (tests/test_exercises_costs.py).
-EXERCISES = {k: v for k, v in EXERCISES.items() if k not in COST}
+# Notebooks 04's and 05's exercises have their own tests (test_exercises_training.py, test_exercises_costs.py).
+ALL_EXERCISES = EXERCISES
+EXERCISES = {k: v for k, v in EXERCISES.items() if k not in COST and k not in TRAINING}
 
 
 def numel(module: nn.Module) -> int:
@@ -223,5 +225,5 @@ def test_check_and_question_print(capsys):
 
 def test_ids_are_uniform():
     import re
-    for ex_id in EXERCISES:
+    for ex_id in ALL_EXERCISES:
         assert re.fullmatch(r"(0[1-9]|d2l)\.[a-z0-9_]+", ex_id), ex_id

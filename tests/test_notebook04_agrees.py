@@ -98,3 +98,13 @@ def test_train_agrees(nb, tmp_path):
         assert torch.equal(p1, p2)
     saved = [torch.load(tmp_path / f"{n}.pt", weights_only=True) for n in ("notebook", "package")]
     assert saved[0]["run"] == saved[1]["run"]
+
+
+def test_both_refuse_equal_scores_for_a_fully_connected_head(nb):
+    from nin_helpers.classic_models import nin_variant
+    messages = []
+    for fn in (nb["equal_class_scores"], training.equal_class_scores):
+        with pytest.raises(ValueError) as err:
+            fn(nin_variant(2, "fc", image_size=96))
+        messages.append(str(err.value))
+    assert messages[0] == messages[1] and "equal_scores=False" in messages[0]

@@ -241,3 +241,14 @@ def test_confusion_matrix_counts_pairs():
     assert m.sum() == 6 and m.trace() == 4
     with pytest.raises(ValueError):
         confusion_matrix(predicted[:2], labels, 3)
+
+
+def test_equal_class_scores_refuses_a_fully_connected_head_with_a_way_out():
+    from nin_helpers.classic_models import nin_variant
+    net = nin_variant(2, "fc", image_size=96)
+    before = [p.clone() for p in net.parameters()]
+    with pytest.raises(ValueError, match=r"ends in Linear.*equal_scores=False"):
+        training.equal_class_scores(net)
+    assert all(torch.equal(a, b) for a, b in zip(before, net.parameters()))  # nothing was changed
+    with pytest.raises(ValueError, match="score must be > 0"):
+        training.equal_class_scores(nn.Sequential(nn.Conv2d(1, 10, 1)), score=0.0)

@@ -1,0 +1,173 @@
+"""Exercise checkers for notebook 04 (training NiN: batches, schedules, momentum, the stuck loss).
+
+``nin_helpers.exercises`` registers ``TRAINING_EXERCISES``, so students call them like any other::
+
+    from nin_helpers.exercises import check
+    check("04.uniform_loss", 0.1)   # not yet: that is a probability, the loss is minus its log
+
+Every right answer is computed by the code notebook 04 teaches (``DeviceLoader``, ``resize_batch``,
+``make_optimizer``, torch's own SGD and cross-entropy), never typed in; the figures a question
+gives (image counts, batch size, speed) are the constants below, used in the text and the answer.
+
+>>> from nin_helpers.checking import judge
+>>> judge(TRAINING_EXERCISES[0], 60_000 // 128)[1]
+'04.steps_per_epoch: not yet. Hint: The images left over after the last full batch make one more, smaller batch: the loader keeps them.'
+"""
+from __future__ import annotations
+
+import math
+from functools import cache
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from nin_helpers.checking import Exercise
+from nin_helpers.data import DeviceLoader, resize_batch
+from nin_helpers.training import RECIPES, make_optimizer
+
+N_TRAIN, BATCH, IMAGE, SIDE = 60_000, 128, 224, 28    # full Fashion-MNIST, as in d2l's chapter
+QUICK_STEPS, QUICK_EPOCHS = 24, 10                    # the quick profile: 3,072 images / 128 per batch
+WARMUP_STEP, COSINE_STEP = 5, 78                      # steps asked about (counted from 0)
+MOMENTUM = RECIPES["ours"]["momentum"]
+CPU_EX_PER_S, EPOCHS = 25, 10                         # d2l's float32 loop at 224 px, notebook 04's table
+
+
+def _steps_per_epoch(n: int = N_TRAIN, drop_last: bool = False) -> int:
+    if drop_last:
+        return n // BATCH
+    images = torch.zeros(n, 1, 1, dtype=torch.uint8)  # 1 x 1 images: only the count matters here
+    return len(DeviceLoader(images, torch.zeros(n, dtype=torch.long), BATCH, size=1))
+
+
+@cache
+def _lr_at(step: int, recipe: str = "ours", steps: int = QUICK_STEPS, epochs: int = QUICK_EPOCHS) -> float:
+    """The learning rate optimiser step ``step`` (from 0) uses, read off the real scheduler."""
+    opt, scheduler = make_optimizer(nn.Linear(1, 1), RECIPES[recipe], steps, epochs)
+    for _ in range(step):
+        opt.step()  # no gradients: a no-op, but keeps the optimiser-then-scheduler order torch expects
+        scheduler.step()
+    return opt.param_groups[0]["lr"]
+
+
+def _peak() -> float:
+    return RECIPES["ours"]["lr"]
+
+
+def _cosine(fraction: float) -> float:
+    return _peak() * 0.5 * (1 + math.cos(math.pi * fraction))
+
+
+@cache
+def _momentum_gain(momentum: float = MOMENTUM, steps: int = 400) -> float:
+    """How much longer torch's SGD step is than lr * g after ``steps`` steps of the same gradient g."""
+    w = torch.zeros(1, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=1.0, momentum=momentum)
+    for _ in range(steps):
+        before = w.detach().clone()
+        w.grad = torch.ones_like(w)
+        opt.step()
+    return float(before - w.detach())
+
+
+def _uniform_loss() -> float:
+    """Cross-entropy when all ten class scores are equal (here all 0, as when every class is dead)."""
+    return float(F.cross_entropy(torch.zeros(1, 10), torch.tensor([3])))
+
+
+def _bytes(shape: tuple[int, ...], dtype: torch.dtype) -> int:
+    return math.prod(shape) * dtype.itemsize
+
+
+def _batch_bytes() -> int:
+    one = resize_batch(torch.zeros(1, SIDE, SIDE, dtype=torch.uint8), IMAGE)  # what the network gets
+    return BATCH * one.nelement() * one.element_size()
+
+
+def _hours(epochs: int = EPOCHS, ex_per_s: float = CPU_EX_PER_S) -> float:
+    return epochs * N_TRAIN / ex_per_s / 3600
+
+
+SCHEDULE = (f"Recipe 'ours': the rate climbs linearly over the first epoch, factor (step + 1) / "
+            f"{QUICK_STEPS} with steps counted from 0, then follows 0.5 (1 + cos(pi t)) of the peak, t "
+            f"going from 0 to 1 over the remaining steps.")
+
+TRAINING_EXERCISES: list[Exercise] = [
+    Exercise("04.steps_per_epoch", f"Full Fashion-MNIST has {N_TRAIN:,} training images. With batch size "
+             f"{BATCH}, and a loader that keeps the last, smaller batch (DeviceLoader and d2l's DataLoader "
+             "both do), how many optimiser steps does one epoch take?", "int", _steps_per_epoch,
+             "One step per batch: divide the images by the batch size and round up, since a partial batch "
+             "still makes a step.",
+             ((lambda: _steps_per_epoch(drop_last=True), "The images left over after the last full batch "
+               "make one more, smaller batch: the loader keeps them."),
+              (lambda: N_TRAIN, "A step uses a whole batch, not one image."),
+              (lambda: EPOCHS * _steps_per_epoch(), "That is the whole run; the question asks for one epoch."))),
+    Exercise("04.warmup_lr", f"Recipe 'ours' (peak learning rate {_peak()}, one warm-up epoch, then a cosine "
+             f"to 0) on the quick profile: {QUICK_STEPS} steps per epoch, {QUICK_EPOCHS} epochs. What "
+             f"learning rate does step {WARMUP_STEP} use (steps counted from 0)?", "float",
+             lambda: _lr_at(WARMUP_STEP), SCHEDULE,
+             ((lambda: _peak() * WARMUP_STEP / QUICK_STEPS, "Off by one: step 0 already uses 1/"
+               f"{QUICK_STEPS} of the peak, so step s uses (s + 1)/{QUICK_STEPS}."),
+              (_peak, "That step is still in the warm-up epoch: the rate has not reached its peak yet."),
+              (lambda: _peak() * (WARMUP_STEP + 1) / (QUICK_STEPS * QUICK_EPOCHS),
+               "The warm-up lasts one epoch, not the whole run."))),
+    Exercise("04.cosine_lr", f"Same run as 04.warmup_lr: what learning rate does step {COSINE_STEP} use?",
+             "float", lambda: _lr_at(COSINE_STEP), SCHEDULE,
+             ((_peak, "After the warm-up epoch the rate decays; it is past its peak."),
+              (lambda: _peak() * (1 - (COSINE_STEP - QUICK_STEPS) / (QUICK_STEPS * (QUICK_EPOCHS - 1))),
+               "The decay follows a cosine, 0.5 (1 + cos(pi t)), not a straight line."),
+              (lambda: _cosine(COSINE_STEP / (QUICK_STEPS * QUICK_EPOCHS)),
+               "The cosine starts after the warm-up epoch: t counts the steps after it, over the steps "
+               "after it."),
+              (lambda: _cosine((COSINE_STEP - QUICK_STEPS) / (QUICK_STEPS * QUICK_EPOCHS)),
+               "t runs over the steps after the warm-up, not over the whole run."))),
+    Exercise("04.momentum_gain", f"SGD with momentum {MOMENTUM} (PyTorch's form: v = {MOMENTUM} v + g, then "
+             "w = w - lr v) gets the same gradient g at every step. After many steps, how many times "
+             "longer is each step than plain SGD's lr g?", "float", _momentum_gain,
+             "v adds up all past gradients, each shrunk by the momentum once per step since: "
+             "1 + m + m^2 + ... , a geometric series.",
+             ((lambda: MOMENTUM, "That is the momentum coefficient itself; the step carries every past "
+               "gradient, not a fraction of one."),
+              (lambda: 1 + MOMENTUM, "That counts the last two gradients only; all earlier ones still add up."),
+              (lambda: 1 / (1 - MOMENTUM) - 1, "Count the current gradient too: the series starts at 1."),
+              (lambda: 1 - MOMENTUM, "Upside down: the series sums to 1 / (1 - m), which is more than 1."))),
+    Exercise("04.uniform_loss", "When all ten class scores are dead (exactly 0 for every image), what "
+             "cross-entropy loss does every image get, whatever its class?", "float", _uniform_loss,
+             "Equal scores make the softmax give every class the same probability; the loss is minus the "
+             "natural logarithm of the right class's probability.",
+             ((lambda: 0.0, "Equal scores are not a perfect prediction: the right class gets only its "
+               "share of the probability."),
+              (lambda: 0.1, "That is the probability each class gets; the loss is minus its logarithm."),
+              (lambda: 1.0, "Cross-entropy uses the natural logarithm, not base 10."),
+              (lambda: math.log2(10), "Cross-entropy in PyTorch uses the natural logarithm, not base 2."))),
+    Exercise("04.dataset_bytes", f"DeviceLoader keeps all {N_TRAIN:,} training images on the device as "
+             f"they come, uint8 {SIDE} x {SIDE}. How many bytes is that?", "int",
+             lambda: _bytes((N_TRAIN, SIDE, SIDE), torch.uint8),
+             "Bytes = images x pixels per image x bytes per pixel (uint8: one).",
+             ((lambda: _bytes((N_TRAIN, SIDE, SIDE), torch.float32), "The images stay uint8, one byte per "
+               "pixel; they become float32 only a batch at a time."),
+              (lambda: _bytes((N_TRAIN, IMAGE, IMAGE), torch.uint8), "The images are kept at their own size; "
+               "resizing happens a batch at a time."),
+              (lambda: _bytes((N_TRAIN, IMAGE, IMAGE), torch.float32), "The images are kept at their own size "
+               "and as uint8; resizing and the float conversion happen a batch at a time."),
+              (lambda: _bytes((70_000, SIDE, SIDE), torch.uint8), "Training images only: the 10,000 test "
+               "images are a separate tensor."))),
+    Exercise("04.batch_bytes", f"And one batch of {BATCH} after resize_batch to {IMAGE} x {IMAGE}, as the "
+             "network receives it: how many bytes?", "int", _batch_bytes,
+             "Bytes = images x channels x height x width x bytes per value; resize_batch returns float32.",
+             ((lambda: _bytes((BATCH, IMAGE, IMAGE), torch.uint8), "resize_batch returns float32: four bytes "
+               "per value."),
+              (lambda: _bytes((BATCH, 3, IMAGE, IMAGE), torch.float32), "Fashion-MNIST is grey: one channel, "
+               "not three."),
+              (lambda: _bytes((BATCH, SIDE, SIDE), torch.float32), "The batch is resized before the network "
+               "sees it: use the new side."),
+              (lambda: _bytes((BATCH, IMAGE, IMAGE), torch.float64), "float32 is four bytes, not eight."))),
+    Exercise("04.cpu_hours", f"d2l's float32 loop trains at about {CPU_EX_PER_S} examples/s at {IMAGE} x "
+             f"{IMAGE} on this course's 2-core CPU (notebook 04's speed table). How many hours do d2l's "
+             f"{EPOCHS} epochs over the {N_TRAIN:,} training images take?", "float", _hours,
+             "Hours = epochs x images / (examples per second) / 3,600 seconds per hour.",
+             ((lambda: _hours() * 60, "That is minutes; the question asks for hours."),
+              (lambda: _hours() * 3600, "That is seconds; the question asks for hours."),
+              (lambda: _hours(epochs=1), f"That is one epoch; d2l trains for {EPOCHS}."))),
+]
+TRAINING: dict[str, Exercise] = {ex.id: ex for ex in TRAINING_EXERCISES}

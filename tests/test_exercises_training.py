@@ -1,0 +1,129 @@
+"""Notebook 04's exercise checkers accept the right answer, reject typical wrong ones with a hint
+that points at the concept, and never give the answer away.
+
+The right answers are re-derived here from the definitions alone (ceil for batches, the warm-up
+and cosine formulas, the geometric series, -ln(1/10), bytes = count x itemsize), with the
+questions' figures written out, so a bug in the course's loader or scheduler cannot hide behind itself.
+"""
+import math
+
+import pytest
+import torch
+
+from nin_helpers.exercises import EXERCISES, check, judge, question
+from nin_helpers.exercises_training import TRAINING, TRAINING_EXERCISES
+from nin_helpers.training import RECIPES
+
+
+def lr(step: int, peak: float = 0.01, per_epoch: int = 24, epochs: int = 10) -> float:
+    """Recipe 'ours': linear warm-up over one epoch, then a cosine to 0 over the rest."""
+    if step < per_epoch:
+        return peak * (step + 1) / per_epoch
+    t = (step - per_epoch) / (per_epoch * (epochs - 1))
+    return peak * 0.5 * (1 + math.cos(math.pi * t))
+
+
+RIGHT = {
+    "04.steps_per_epoch": math.ceil(60_000 / 128),
+    "04.warmup_lr": lr(5),
+    "04.cosine_lr": lr(78),
+    "04.momentum_gain": 1 / (1 - 0.9),
+    "04.uniform_loss": -math.log(1 / 10),
+    "04.dataset_bytes": 60_000 * 28 * 28 * 1,
+    "04.batch_bytes": 128 * 1 * 224 * 224 * 4,
+    "04.cpu_hours": 10 * 60_000 / 25 / 3600,
+}
+
+
+def gives_away(message: str, right) -> bool:
+    forms = {str(right), f"{right:,}"} if isinstance(right, int) else {f"{right:g}", f"{right:.4f}"}
+    return any(f in message for f in forms)
+
+
+def test_every_exercise_has_an_independent_answer_and_is_registered():
+    assert set(RIGHT) == set(TRAINING)
+    assert all(EXERCISES[ex.id] is ex for ex in TRAINING_EXERCISES)
+
+
+def test_the_questions_match_the_recipe_they_ask_about():
+    # The formulas above assume recipe 'ours' as the notebook describes it; fail loudly if it changes.
+    ours = RECIPES["ours"]
+    assert (ours["lr"], ours["momentum"], ours["warmup_epochs"], ours["schedule"]) == (0.01, 0.9, 1, "cosine")
+
+
+@pytest.mark.parametrize("ex_id", sorted(TRAINING))
+def test_accepts_the_right_answer(ex_id):
+    assert judge(ex_id, RIGHT[ex_id]) == (True, f"{ex_id}: correct!")
+
+
+@pytest.mark.parametrize("ex_id", sorted(TRAINING))
+def test_rejects_each_known_mistake_with_its_hint(ex_id):
+    for wrong, hint in TRAINING[ex_id].mistakes:
+        ok, message = judge(ex_id, wrong())
+        assert not ok and hint in message, (wrong(), message)
+        assert not gives_away(message, RIGHT[ex_id]), message
+
+
+# Typical wrong answers written out by hand, as a student would get them.
+TYPICAL_WRONG = [
+    ("04.steps_per_epoch", 468, "smaller batch"),                     # 60,000 // 128: dropped the rest
+    ("04.steps_per_epoch", 60_000, "whole batch"),
+    ("04.warmup_lr", 0.01 * 5 / 24, "Off by one"),
+    ("04.warmup_lr", 0.01, "warm-up epoch"),
+    ("04.cosine_lr", 0.01 * 0.75, "not a straight line"),             # linear decay, a quarter of the way
+    ("04.cosine_lr", 0.01, "past its peak"),
+    ("04.momentum_gain", 0.9, "coefficient itself"),
+    ("04.momentum_gain", 9.0, "current gradient too"),
+    ("04.momentum_gain", 1.9, "last two"),
+    ("04.uniform_loss", 0.1, "minus its logarithm"),
+    ("04.uniform_loss", 1.0, "base 10"),
+    ("04.uniform_loss", 3.3219, "base 2"),
+    ("04.uniform_loss", 0, "not a perfect prediction"),
+    ("04.dataset_bytes", 60_000 * 28 * 28 * 4, "uint8"),
+    ("04.dataset_bytes", 60_000 * 224 * 224, "own size"),
+    ("04.dataset_bytes", 70_000 * 28 * 28, "test"),
+    ("04.batch_bytes", 128 * 224 * 224, "float32"),
+    ("04.batch_bytes", 128 * 3 * 224 * 224 * 4, "grey"),
+    ("04.batch_bytes", 128 * 28 * 28 * 4, "resized"),
+    ("04.cpu_hours", 400, "minutes"),
+    ("04.cpu_hours", 0.667, "one epoch"),
+]
+
+
+@pytest.mark.parametrize("ex_id, wrong, hint_part", TYPICAL_WRONG)
+def test_rejects_typical_wrong_answers(ex_id, wrong, hint_part):
+    ok, message = judge(ex_id, wrong)
+    assert not ok and hint_part in message, message
+    assert not gives_away(message, RIGHT[ex_id]), message
+
+
+@pytest.mark.parametrize("ex_id", sorted(TRAINING))
+def test_any_other_wrong_answer_gets_the_concept_without_the_answer(ex_id):
+    right = RIGHT[ex_id]
+    wrong = right * 1.5 + 7 if isinstance(right, float) else right + 7
+    ok, message = judge(ex_id, wrong)
+    assert not ok and message.endswith(TRAINING[ex_id].concept), message
+    assert not gives_away(message, right), message
+
+
+def test_float_answers_get_a_tolerance():
+    assert judge("04.uniform_loss", 2.303)[0] and judge("04.uniform_loss", torch.tensor(2.3026))[0]
+    assert not judge("04.uniform_loss", 2.35)[0]
+    assert judge("04.cpu_hours", 6.67)[0] and not judge("04.cpu_hours", 7.0)[0]
+
+
+def test_bad_input_gets_clear_errors():
+    with pytest.raises(TypeError, match="remove the quotes"):
+        judge("04.uniform_loss", "2.3")
+    with pytest.raises(TypeError, match="whole number"):
+        judge("04.steps_per_epoch", 468.75)
+    with pytest.raises(ValueError, match="did you mean 04.cosine_lr"):
+        judge("04.cosine", 0.1)
+
+
+def test_check_and_question_print(capsys):
+    check("04.momentum_gain", None)
+    question("04.cosine_lr")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "04.momentum_gain: no answer yet. Replace None with a number, e.g. 12.5."
+    assert out[1].startswith("04.cosine_lr: Same run as 04.warmup_lr")
