@@ -29,9 +29,11 @@ lab: $(STAMP)
 
 # Unit tests (with the docstring examples) and every notebook re-executed under nbval, strict.
 test: $(STAMP)
+	$(PY) -m ruff check nin_helpers tests tools benchmarks
 	$(PY) -m pytest -p no:cacheprovider -rs --doctest-modules nin_helpers tests $(NBVAL) notebooks
 
 unit: $(STAMP)
+	$(PY) -m ruff check nin_helpers tests tools benchmarks
 	$(PY) -m pytest -p no:cacheprovider -rs --doctest-modules nin_helpers tests
 
 nbval: $(STAMP)
@@ -39,11 +41,11 @@ nbval: $(STAMP)
 
 # Re-execute every notebook top to bottom, in place, and stamp its code digest (tests check it).
 notebooks: $(STAMP)
-	$(PY) -m nin_helpers.notebooks notebooks/*.ipynb
+	$(PY) -m tools.notebooks notebooks/*.ipynb
 
 # One reveal.js deck per notebook in build/slides/ (git-ignored). Live slides: RISE inside `make lab`.
 slides: $(STAMP)
-	$(PY) -m nin_helpers.slides notebooks/*.ipynb
+	$(PY) -m tools.slides notebooks/*.ipynb
 
 # d2l.train_ch6 + DataLoader against our train(), same NiN and data, alternating rounds (~4 min on 2 cores).
 benchmark: $(STAMP)

@@ -5,22 +5,19 @@
 
 Times forward + backward + AdamW step on a random batch for each of: contiguous float32 (d2l),
 bf16 autocast, channels-last, channels-last + bf16 autocast. The first step of each is a warm-up and
-is not timed. These are the numbers behind ``speed_settings`` in ``nin_helpers/training.py``.
+is not timed. These are the numbers behind ``speed_settings`` in ``nin_helpers/devices.py``.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from pathlib import Path
 
 import torch
 from torch.nn import functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from nin_helpers.devices import choose_device  # noqa: E402
 from nin_helpers.models import nin  # noqa: E402
-from nin_helpers.training import choose_device  # noqa: E402
 
 
 def examples_per_sec(device, size, batch_size, channels_last, bf16, batches) -> float:

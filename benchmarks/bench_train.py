@@ -18,7 +18,6 @@ import io
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -30,10 +29,10 @@ warnings.filterwarnings("ignore", message="This DataLoader will create")
 import torch  # noqa: E402
 from torchvision import transforms  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nin_helpers.data import fashion_mnist_loaders, load_fashion_mnist  # noqa: E402
+from nin_helpers.devices import choose_device  # noqa: E402
 from nin_helpers.models import nin  # noqa: E402
-from nin_helpers.training import choose_device, train  # noqa: E402
+from nin_helpers.training import train  # noqa: E402
 
 
 def d2l_loaders(args):
@@ -121,7 +120,7 @@ def main() -> None:
     speed = {side: statistics.median(x["examples"] / x["seconds"] for x in rs)
              for side, rs in results.items()}
     acc = {side: statistics.mean(x["test_acc"] for x in rs) for side, rs in results.items()}
-    print(f"\n| side | examples/s (median, wall-clock) | test acc (mean) |\n|---|---|---|")
+    print("\n| side | examples/s (median, wall-clock) | test acc (mean) |\n|---|---|---|")
     for side, label in [("d2l", "d2l.train_ch6 + DataLoader (PIL Resize, workers)"),
                         ("ours", "nin_helpers.train + DeviceLoader")]:
         print(f"| {label} | {speed[side]:.1f} | {acc[side]:.3f} |")

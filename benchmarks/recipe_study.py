@@ -20,17 +20,16 @@ import contextlib
 import io
 import json
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nin_helpers.data import fashion_mnist_loaders, load_fashion_mnist  # noqa: E402
 from nin_helpers.models import nin  # noqa: E402
-from nin_helpers.training import RECIPES, train  # noqa: E402
+from nin_helpers.recipes import RECIPES  # noqa: E402
+from nin_helpers.training import train  # noqa: E402
 
 
 def dead_classes(net: torch.nn.Module, test_iter) -> int:

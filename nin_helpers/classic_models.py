@@ -19,7 +19,7 @@ import copy
 import torch
 from torch import nn
 
-from nin_helpers.models import NIN_BLOCKS, NiN, NiNBlock, _CheckedSequential
+from nin_helpers.models import NIN_BLOCKS, CheckedSequential, NiN, NiNBlock
 from nin_helpers.validation import check_input, check_positive_int
 
 # LeNet-5 (d2l 7.6): (out_channels, kernel_size, padding) per conv, each followed by sigmoid and
@@ -40,7 +40,7 @@ BIG_FCS: tuple[int, ...] = (4096, 4096)
 HEADS = ("gap", "fc")
 
 
-class ClassicNet(_CheckedSequential):
+class ClassicNet(CheckedSequential):
     """A ``nn.Sequential`` with a flatten + fully connected head, built for one image size: its
     forward says so plainly instead of failing with a matrix-shape error inside the first
     ``nn.Linear``. A slice (``net[:3]``) is a plain ``nn.Sequential``, as for ``NiN``."""

@@ -91,7 +91,7 @@ def totals(models: dict[str, tuple[nn.Module, tuple[int, ...]]]) -> pd.DataFrame
     return pd.DataFrame(rows).set_index("model")
 
 
-def _one_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor,
+def one_training_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor,
               y: torch.Tensor) -> None:
     loss = nn.functional.cross_entropy(model(x), y)
     loss.backward()
@@ -124,11 +124,11 @@ def training_step_memory(model: nn.Module, batch_size: int, image_size: int) -> 
     y = torch.zeros(batch_size, dtype=torch.long, device=param.device)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    _one_step(model, optimizer, x, y)
+    one_training_step(model, optimizer, x, y)
     tracker = MemTracker()
     tracker.track_external(model, optimizer)
     with tracker:
-        _one_step(model, optimizer, x, y)
+        one_training_step(model, optimizer, x, y)
     peak = tracker.get_tracker_snapshot("peak")[param.device]
     names = {"PARAM": "parameters", "GRAD": "gradients", "OPT": "optimizer state",
              "ACT": "activations", "TEMP": "temporaries", "BUFFER": "buffers", "OTH": "other"}
@@ -139,7 +139,7 @@ def training_step_memory(model: nn.Module, batch_size: int, image_size: int) -> 
 
 _RSS_SCRIPT = """
 import importlib, inspect, sys, torch
-from nin_helpers.costs import _one_step
+from nin_helpers.costs import one_training_step
 def status(field):  # kB figures the Linux kernel keeps for this process
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) * 1024 for line in f if line.startswith(field))
@@ -155,7 +155,7 @@ model = build(image_size=size) if sized else build()
 x = torch.randn(batch, 1, size, size); y = torch.zeros(batch, dtype=torch.long)
 optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
 for _ in range(2):  # the second step is the steady state: AdamW's state exists
-    _one_step(model, optimizer, x, y)
+    one_training_step(model, optimizer, x, y)
 print(status("VmHWM:") - before)
 """
 
@@ -194,9 +194,9 @@ def cuda_peak_training_step(model: nn.Module, batch_size: int, image_size: int) 
                     device=device)
     y = torch.zeros(batch_size, dtype=torch.long, device=device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    _one_step(model, optimizer, x, y)
+    one_training_step(model, optimizer, x, y)
     torch.cuda.synchronize(device)
     torch.cuda.reset_peak_memory_stats(device)
-    _one_step(model, optimizer, x, y)
+    one_training_step(model, optimizer, x, y)
     torch.cuda.synchronize(device)
     return torch.cuda.max_memory_allocated(device) / MB

@@ -13,14 +13,15 @@ one ``F.interpolate`` call and normalised on the fly.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterator
 
 import torch
 import torchvision
 from torch.nn import functional as F
 
+from nin_helpers.devices import choose_device
+from nin_helpers.paths import data_root
 from nin_helpers.validation import check_positive_int
 
 # Label names in the order of the data set's targets 0..9 (d2l's ``get_fashion_mnist_labels``).
@@ -28,18 +29,6 @@ FASHION_MNIST_CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat",
                          "sandal", "shirt", "sneaker", "bag", "ankle boot")
 # Mean and standard deviation of all 60,000 training pixels, scaled to [0, 1].
 FASHION_MNIST_MEAN, FASHION_MNIST_STD = 0.2860, 0.3530
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def data_root(environ: Mapping[str, str] = os.environ) -> Path:
-    """Where Fashion-MNIST lives: ``$NIN_DATA_DIR`` if set, else ``data/`` in the repository.
-
-    >>> data_root({"NIN_DATA_DIR": "/somewhere/fmnist"})
-    PosixPath('/somewhere/fmnist')
-    >>> data_root({}) == REPO_ROOT / "data"
-    True
-    """
-    return Path(environ["NIN_DATA_DIR"]) if environ.get("NIN_DATA_DIR") else REPO_ROOT / "data"
 
 
 def load_fashion_mnist(root: str | Path | None = None, download: bool = True):
@@ -51,7 +40,7 @@ def load_fashion_mnist(root: str | Path | None = None, download: bool = True):
     """
     if root is not None and not isinstance(root, (str, Path)):
         raise TypeError(f"root must be a folder path (str or pathlib.Path), got {type(root).__name__}")
-    root = Path(root) if root is not None else data_root()
+    root = Path(root).expanduser().resolve() if root is not None else data_root()
     try:
         return tuple(torchvision.datasets.FashionMNIST(root, train=train, download=download)
                      for train in (True, False))
@@ -82,10 +71,11 @@ class DeviceLoader:
     """Batches ``(X, y)`` cut from uint8 ``images`` kept on ``device``, resized there per batch.
 
     Shuffling follows ``seed + epoch`` (``set_epoch``), so a resumed run sees the same order.
+    ``device`` defaults to ``choose_device()``, the device ``train`` picks too.
     """
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, size: int,
-                 shuffle: bool = False, device: str | torch.device = "cpu",
+                 shuffle: bool = False, device: str | torch.device | None = None,
                  mean: float = 0.0, std: float = 1.0, seed: int = 0):
         if not isinstance(images, torch.Tensor) or images.dtype != torch.uint8 or images.dim() != 3:
             raise ValueError("images must be a uint8 tensor (N, height, width), e.g. dataset.data")
@@ -93,6 +83,7 @@ class DeviceLoader:
             raise ValueError(f"labels must be a tensor with one label per image ({len(images)})")
         check_positive_int("batch_size", batch_size)
         check_positive_int("size", size)
+        device = choose_device(device)
         self.images, self.labels = images.to(device), labels.to(device)
         self.batch_size, self.size, self.shuffle = batch_size, size, shuffle
         self.mean, self.std, self.seed, self.epoch = mean, std, seed, 0
@@ -113,12 +104,14 @@ class DeviceLoader:
             yield resize_batch(self.images[idx], self.size, self.mean, self.std), self.labels[idx]
 
 
-def fashion_mnist_loaders(batch_size: int, size: int, device: str | torch.device = "cpu",
+def fashion_mnist_loaders(batch_size: int, size: int, device: str | torch.device | None = None,
                           n_train: int | None = None, n_test: int | None = None, seed: int = 0,
-                          normalize: bool = True, root: str | Path | None = None):
+                          normalize: bool = True, root: str | Path | None = None
+                          ) -> tuple[DeviceLoader, DeviceLoader]:
     """Train and test ``DeviceLoader`` s over Fashion-MNIST, images resized to ``size`` x ``size``.
 
-    ``n_train`` / ``n_test`` keep a random (seeded) subset, for quick runs. ``normalize`` standardises
+    ``device`` defaults to ``choose_device()``. ``n_train`` / ``n_test`` keep a random (seeded) subset,
+    for quick runs. ``normalize`` standardises
     with the training set's mean and std; ``False`` gives ``ToTensor``'s [0, 1] like d2l.
     """
     train_set, test_set = load_fashion_mnist(root)

@@ -2,7 +2,9 @@
 keep NiN's class scores alive: centred biases and equal class scores.
 
 NiN's class scores come out of a ReLU, so a class whose channel is negative everywhere is *dead*:
-score 0, no gradient, never changes again. These functions make every unit start alive.
+score 0, and no gradient reaches its own weights. It can come back only if the layers below it change
+its input; when all ten are dead no gradient reaches any layer, and that is final. These functions
+make every unit start alive.
 
 >>> net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Conv2d(4, 10, 1), nn.ReLU(),
 ...                     nn.AdaptiveAvgPool2d(1), nn.Flatten())
@@ -53,11 +55,12 @@ def center_biases(net: nn.Module, X: torch.Tensor) -> None:
             hook.remove()
 
 
-def equal_class_scores(net: nn.Module, score: float = 1.0) -> None:
+def equal_class_scores(net: nn.Module, score: float = 1.0, check_only: bool = False) -> None:
     """Zero the weights of the last convolution (the one whose channels are the class scores) and set
     its biases to ``score`` > 0. Every class then starts with the same score on every image, with its
     ReLU on, and the first gradient steps grow each class's weights *towards* its own images' features
-    instead of possibly switching the class off everywhere."""
+    instead of possibly switching the class off everywhere. ``check_only``: refuse an unsuitable
+    network without changing anything (``train`` checks before it initialises)."""
     if not score > 0:
         raise ValueError(f"score must be > 0 so that every class's ReLU starts on, got {score!r}")
     weighted = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
@@ -65,7 +68,9 @@ def equal_class_scores(net: nn.Module, score: float = 1.0) -> None:
         raise ValueError("equal_class_scores is for NiN-style networks whose last layer with weights is the "
                          "convolution giving the class scores; this one ends in "
                          f"{type(weighted[-1]).__name__ if weighted else 'no conv or linear layer'}. "
-                         "Train it with equal_scores=False, e.g. recipe=dict(RECIPES['ours'], equal_scores=False)")
+                         "Train it with equal_scores=False, e.g. recipe=RECIPES['ours'].but(equal_scores=False)")
+    if check_only:
+        return
     last = weighted[-1]
     with torch.no_grad():
         last.weight.zero_()

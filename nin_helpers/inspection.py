@@ -1,4 +1,4 @@
-"""Look inside a network: the layer-by-layer table of notebook 03.
+"""Look inside: the layer-by-layer table of a network (notebook 03), and the code the package keeps.
 
 >>> from nin_helpers.models import nin
 >>> table = layer_table(nin(), (1, 1, 224, 224))
@@ -6,6 +6,8 @@
 1992166
 """
 from __future__ import annotations
+
+import inspect
 
 import pandas as pd
 import torch
@@ -54,3 +56,24 @@ def layer_table(model: nn.Module, input_shape: tuple[int, ...]) -> pd.DataFrame:
             h.remove()
         model.train(was_training)
     return pd.DataFrame(rows, columns=["layer", "type", "output shape", "params"])
+
+
+def show_source(*objects) -> object:
+    """The package's own code of ``objects`` (functions, classes, constants' modules), shown as one
+    highlighted block. Notebooks 04 and 05 teach with it: the code exists once, in ``nin_helpers``,
+    and the notebook shows exactly what runs. In a notebook the result renders as code; elsewhere
+    its ``data`` holds the text.
+
+    >>> print(show_source(count_params).data.splitlines()[1])
+    def count_params(module: nn.Module) -> int:
+    """
+    from IPython.display import Markdown  # IPython comes with Jupyter; the rest of the package needs none
+
+    if not objects:
+        raise ValueError("show_source needs at least one function or class, e.g. show_source(train)")
+    parts = []
+    for obj in objects:
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            raise TypeError(f"show_source shows functions and classes, got {type(obj).__name__} {obj!r}")
+        parts.append(inspect.getsource(obj).rstrip())
+    return Markdown("```python\n" + "\n\n\n".join(parts) + "\n```")

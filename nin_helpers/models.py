@@ -27,7 +27,7 @@ NIN_BLOCKS: tuple[tuple[int | None, int, int, int], ...] = (
 )
 
 
-class _CheckedSequential(nn.Sequential):
+class CheckedSequential(nn.Sequential):
     """A slice (``net[:3]``) is a plain ``nn.Sequential``: the input check belongs to the whole network."""
 
     def __getitem__(self, idx):
@@ -36,7 +36,7 @@ class _CheckedSequential(nn.Sequential):
         return super().__getitem__(idx)
 
 
-class NiNBlock(_CheckedSequential):
+class NiNBlock(CheckedSequential):
     """A ``nn.Sequential`` that checks its input before running, so a student sees a clear
     message instead of a shape error from deep inside ``conv2d``."""
 
@@ -93,7 +93,7 @@ def smallest_input_size(layers: nn.Module, limit: int = 4096) -> int:
     raise ValueError(f"no input side up to {limit} pixels fits this network")
 
 
-class NiN(_CheckedSequential):
+class NiN(CheckedSequential):
     """NiN as a ``nn.Sequential`` whose forward first checks the input's channels and size."""
 
     def __init__(self, *layers: nn.Module, in_channels: int):

@@ -7,12 +7,15 @@ ValueError: in_channels must be a whole number >= 1, got 0
 """
 from __future__ import annotations
 
+import numbers
+
 import torch
 
 
 def check_positive_int(name: str, value: object, minimum: int = 1) -> None:
-    """Raise ``ValueError`` unless ``value`` is an int (not a bool) of at least ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+    """Raise ``ValueError`` unless ``value`` is a whole number (not a bool; numpy integers count) of at
+    least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be a whole number >= {minimum}, got {value!r}")
 
 

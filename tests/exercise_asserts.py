@@ -1,10 +1,18 @@
 """What every exercise checker must do, asserted once for the checker tests of notebooks 04 and 05:
 accept the right answer, reject a wrong one with the hint meant for it, never give the answer away.
+Also which test file derives which exercises' right answers, so that together they cover them all.
 
 >>> gives_away("check the biases: 2,080 in all", 2080), gives_away("Count the biases too.", 2080)
 (True, False)
 """
-from nin_helpers.exercises import EXERCISES, judge
+from nin_helpers.exercises import EXERCISES, d2l, ex04, ex05, judge
+
+# test_exercises_training.py derives notebook 04's answers from definitions, test_exercises_costs.py
+# notebook 05's and those of the d2l exercises on NiN's variants from textbook formulas;
+# test_exercises.py derives all others (01-03 and the rest of d2l's) with plain torch.
+D2L_VARIANTS = ("d2l.three_1x1_params", "d2l.fc_head_params")
+TRAINING_EXERCISES = ex04.EXERCISES
+COST_EXERCISES = [*ex05.EXERCISES, *(ex for ex in d2l.EXERCISES if ex.id in D2L_VARIANTS)]
 
 
 def gives_away(message: str, right) -> bool:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from nin_helpers.paths import REPO_ROOT
+
+NOTEBOOKS = REPO_ROOT / "notebooks"
 
 
 def notebook_path(prefix: str) -> Path:

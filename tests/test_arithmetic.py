@@ -2,8 +2,7 @@ import pytest
 import torch
 from torch import nn
 
-from nin_helpers import (conv2d_macs, conv2d_output_size, conv2d_params, corr2d_multi_in_out_1x1,
-                         linear_params)
+from nin_helpers import conv2d_macs, conv2d_output_size, conv2d_params, corr2d_multi_in_out_1x1, linear_params
 
 
 @pytest.mark.parametrize("c_i,c_o,h,w", [(1, 1, 1, 1), (3, 2, 3, 3), (7, 5, 4, 9)])

@@ -4,7 +4,8 @@ The test starts JupyterLab on a free localhost port (with a token) over a tempor
 notebook 01 with its outputs cleared, opens it in Debian's Chromium through Selenium, runs all
 cells with JupyterLab's own "Run All Cells" command, waits until every cell has run, and checks
 the page shows the outputs the committed notebook has (printed lines and figures) and no
-traceback, and that jupyterlab-rise (live slides) is loaded. JupyterLab and Chromium are always stopped, even when the test fails.
+traceback, and that jupyterlab-rise (live slides) is loaded. JupyterLab and Chromium are always
+stopped, even when the test fails.
 
 It is skipped, saying why, only where no browser can be installed (`.ci/install-browser.sh`
 installs Debian's chromium and chromium-driver; it needs apt-get and root).
@@ -26,7 +27,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from nin_helpers.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 INSTALL = ROOT / ".ci" / "install-browser.sh"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",

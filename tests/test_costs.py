@@ -11,9 +11,15 @@ from torch import nn
 
 from nin_helpers import nin
 from nin_helpers.classic_models import alexnet, lenet, vgg11
-from nin_helpers.costs import (cost_table, cuda_peak_training_step, flops_by_layer, params_by_kind,
-                               peak_rss_training_step, totals, training_step_memory)
-from notebook_code import saved_namespace
+from nin_helpers.costs import (
+    cost_table,
+    cuda_peak_training_step,
+    flops_by_layer,
+    params_by_kind,
+    peak_rss_training_step,
+    totals,
+    training_step_memory,
+)
 
 META = torch.device("meta")
 
@@ -89,16 +95,3 @@ def test_cost_errors_are_clear():
         training_step_memory(lenet(), batch_size=0, image_size=28)
     with pytest.raises(ValueError, match="CUDA"):
         cuda_peak_training_step(lenet(), 8, 28)
-
-
-def test_notebook_cost_code_agrees():
-    ns = saved_namespace("05")
-    with META:
-        net = nin()
-    pd.testing.assert_frame_equal(ns["cost_table"](net, (1, 1, 224, 224)), cost_table(net, (1, 1, 224, 224)))
-    models = {"NiN": (net, (1, 1, 224, 224))}
-    pd.testing.assert_frame_equal(ns["totals"](models), totals(models))
-    with META:
-        a = ns["training_step_memory"](nin(), 8, 224)
-        b = training_step_memory(nin(), 8, 224)
-    pd.testing.assert_series_equal(a, b)

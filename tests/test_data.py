@@ -10,10 +10,10 @@ import torchvision
 from PIL import Image
 from torchvision import transforms
 
-from nin_helpers import data
+from nin_helpers import paths
 from nin_helpers.data import DeviceLoader, fashion_mnist_loaders, load_fashion_mnist, resize_batch
+from nin_helpers.paths import REPO_ROOT as REPO
 
-REPO = Path(__file__).resolve().parent.parent
 SUBSET = Path(os.environ.get("NIN_DATA_DIR") or REPO.parent / "shared/data/fashion-mnist-subset")
 needs_subset = pytest.mark.skipif(not (SUBSET / "FashionMNIST/raw").is_dir(),
                                   reason=f"Fashion-MNIST subset not found at {SUBSET}; set NIN_DATA_DIR")
@@ -21,9 +21,19 @@ needs_subset = pytest.mark.skipif(not (SUBSET / "FashionMNIST/raw").is_dir(),
 
 def test_data_root_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NIN_DATA_DIR", str(tmp_path))
-    assert data.data_root() == tmp_path
+    assert paths.data_root() == tmp_path
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NIN_DATA_DIR", "relative/fm")  # relative to where the notebook runs, made absolute
+    assert paths.data_root() == tmp_path / "relative/fm"
     monkeypatch.delenv("NIN_DATA_DIR")
-    assert data.data_root() == REPO / "data"
+    assert paths.data_root() == REPO / "data"
+    assert paths.checkpoint_dir() == REPO / "checkpoints"
+
+
+def test_outside_a_checkout_files_go_to_the_user_cache(monkeypatch):
+    monkeypatch.delenv("NIN_DATA_DIR", raising=False)
+    monkeypatch.setattr(paths, "REPO_ROOT", None)  # as after a plain `pip install`
+    assert paths.data_root() == paths.CACHE / "data" and paths.checkpoint_dir() == paths.CACHE / "checkpoints"
 
 
 def test_missing_data_without_download_says_where_and_how(tmp_path):

@@ -1,10 +1,11 @@
 """The pins in requirements.txt, requirements-nodeps.txt and environment.yml must say the same thing."""
 import re
-from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from nin_helpers.paths import REPO_ROOT
+
+ROOT = REPO_ROOT
 
 
 def pins(lines) -> dict[str, str]:

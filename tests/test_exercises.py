@@ -11,15 +11,16 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from nin_helpers.checking import Exercise, judge as judge_exercise
-from nin_helpers.exercises import EXERCISES, check, judge, list_exercises, question
-from nin_helpers.exercises_costs import COST
-from nin_helpers.exercises_training import TRAINING
+from exercise_asserts import COST_EXERCISES, TRAINING_EXERCISES
+from nin_helpers.exercises import EXERCISES, check, d2l, ex01, ex02, ex03, ex04, ex05, judge, list_exercises, question
+from nin_helpers.exercises.engine import Exercise, judge_answer
 from nin_helpers.models import nin, nin_block
 
-# Notebooks 04's and 05's exercises have their own tests (test_exercises_training.py, test_exercises_costs.py).
+# Notebook 04's and 05's exercises (and d2l's on NiN's variants) have their own tests
+# (test_exercises_training.py, test_exercises_costs.py).
 ALL_EXERCISES = EXERCISES
-EXERCISES = {k: v for k, v in EXERCISES.items() if k not in COST and k not in TRAINING}
+ELSEWHERE = {ex.id for ex in [*COST_EXERCISES, *TRAINING_EXERCISES]}
+EXERCISES = {k: v for k, v in EXERCISES.items() if k not in ELSEWHERE}
 
 
 def numel(module: nn.Module) -> int:
@@ -188,7 +189,7 @@ def test_shape_lists_name_the_first_wrong_layer():
 def test_a_hint_that_would_give_the_answer_away_falls_back_to_the_concept():
     ex = Exercise("demo.leak", "2 + 2?", "int", lambda: 4, "Count both pairs.",
                   ((lambda: 5, "It is 4, not 5."),))
-    assert judge_exercise(ex, 5) == (False, "demo.leak: not yet. Hint: Count both pairs.")
+    assert judge_answer(ex, 5) == (False, "demo.leak: not yet. Hint: Count both pairs.")
 
 
 def test_accepts_equivalent_forms():
@@ -227,3 +228,11 @@ def test_ids_are_uniform():
     import re
     for ex_id in ALL_EXERCISES:
         assert re.fullmatch(r"(0[1-9]|d2l)\.[a-z0-9_]+", ex_id), ex_id
+
+
+def test_each_module_holds_its_notebooks_exercises_registered_in_order():
+    modules = {"01.": ex01, "02.": ex02, "03.": ex03, "04.": ex04, "05.": ex05, "d2l.": d2l}
+    assert list(ALL_EXERCISES) == [ex.id for module in modules.values() for ex in module.EXERCISES]
+    for prefix, module in modules.items():
+        assert module.EXERCISES and all(ex.id.startswith(prefix) for ex in module.EXERCISES), module.__name__
+        assert all(ALL_EXERCISES[ex.id] is ex for ex in module.EXERCISES)

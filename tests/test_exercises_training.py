@@ -10,11 +10,17 @@ import math
 import pytest
 import torch
 
-from exercise_asserts import (assert_accepts, assert_other_wrong_answers_get_the_concept, assert_rejects,
-                              assert_rejects_each_known_mistake)
+from exercise_asserts import (
+    TRAINING_EXERCISES,
+    assert_accepts,
+    assert_other_wrong_answers_get_the_concept,
+    assert_rejects,
+    assert_rejects_each_known_mistake,
+)
 from nin_helpers.exercises import EXERCISES, check, judge, question
-from nin_helpers.exercises_training import TRAINING, TRAINING_EXERCISES
-from nin_helpers.training import RECIPES
+from nin_helpers.recipes import RECIPES
+
+TRAINING = {ex.id: ex for ex in TRAINING_EXERCISES}  # notebook 04's exercises
 
 
 def lr(step: int, peak: float = 0.01, per_epoch: int = 24, epochs: int = 10) -> float:
@@ -45,7 +51,7 @@ def test_every_exercise_has_an_independent_answer_and_is_registered():
 def test_the_questions_match_the_recipe_they_ask_about():
     # The formulas above assume recipe 'ours' as the notebook describes it; fail loudly if it changes.
     ours = RECIPES["ours"]
-    assert (ours["lr"], ours["momentum"], ours["warmup_epochs"], ours["schedule"]) == (0.01, 0.9, 1, "cosine")
+    assert (ours.lr, ours.momentum, ours.warmup_epochs, ours.schedule) == (0.01, 0.9, 1, "cosine")
 
 
 @pytest.mark.parametrize("ex_id", sorted(TRAINING))

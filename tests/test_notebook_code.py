@@ -1,10 +1,71 @@
-"""The code each notebook writes (its ``#@save`` cells) and the helper package's version agree."""
+"""The code each notebook writes (its ``#@save`` cells) and the helper package's version agree, and no
+notebook repeats package code by hand.
+
+Notebooks 01-03 teach deliberately simpler versions (no input checks) in ``#@save`` cells: each saved
+name is compared with the package below, and ``COMPARED`` lists them so a new ``#@save`` name without a
+comparison fails. Notebooks 04 and 05 show the package's own code with ``show_source`` instead, so
+their code exists once and nbval fails when it changes without a refresh of the notebook.
+"""
+import ast
+import inspect
+
+import nbformat
 import pytest
 import torch
 from torch import nn
 
 import nin_helpers
-from notebook_code import saved_namespace
+from notebook_code import NOTEBOOKS, saved_cells, saved_namespace
+
+# Every name a #@save cell defines, per notebook, and the test below that compares it with the package.
+COMPARED = {
+    "01": {"corr2d_multi_in_out_1x1", "conv2d_output_size", "conv2d_params", "conv2d_macs", "linear_params"},
+    "02": {"nin_block"},
+    "03": {"nin"},
+}
+
+
+def defined_names(source: str) -> set[str]:
+    """Functions, classes and assigned names a cell defines at its top level."""
+    names = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return names
+
+
+ALL_NOTEBOOKS = sorted(NOTEBOOKS.rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_saved_name_has_a_comparison(path):
+    saved = set().union(*map(defined_names, saved_cells(path))) if saved_cells(path) else set()
+    compared = COMPARED.get(path.name[:2], set()) if path.parent == NOTEBOOKS else set()
+    assert saved == compared, (
+        f"{path.name}: #@save names {sorted(saved - compared)} have no agreement test in this module "
+        f"(add one and list them in COMPARED), or {sorted(compared - saved)} are listed but no longer saved")
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_repeats_package_code(path):
+    """A function or class a notebook defines must not be a copy of the package's: show it instead."""
+    package = {name: obj for name, obj in vars(nin_helpers).items() if inspect.isfunction(obj) or inspect.isclass(obj)}
+    nb = nbformat.read(path, as_version=4)
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in package:
+                ours = ast.dump(node)
+                theirs = ast.dump(ast.parse(inspect.getsource(package[node.name])).body[0])
+                assert ours != theirs, f"{path.name} repeats nin_helpers.{node.name}: use show_source({node.name})"
+
+
+def test_notebooks_04_and_05_show_the_package_code():
+    for prefix in ("04", "05"):
+        path = next(NOTEBOOKS.glob(f"{prefix}_*.ipynb"))
+        sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        assert any("show_source(" in s for s in sources) and not saved_cells(path), path.name
 
 
 def same_layers(a: nn.Module, b: nn.Module) -> None:

@@ -1,13 +1,12 @@
 """Committed notebooks must be what a clean top-to-bottom run of their current code produced."""
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from nin_helpers.notebooks import KERNEL_NAME, code_digest
+from nin_helpers.paths import REPO_ROOT as ROOT
+from tools.notebooks import KERNEL_NAME, code_digest
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").rglob("*.ipynb"))
 NOTEBOOKS = [p for p in NOTEBOOKS if ".ipynb_checkpoints" not in p.parts]
 ids = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
@@ -23,7 +22,7 @@ def test_outputs_were_refreshed_after_the_last_code_change(path):
     stamp = nb.metadata.get("nin_course", {}).get("code_sha256")
     assert stamp == code_digest(nb), (
         f"{path.name}: its code changed since its outputs were last refreshed; run `make notebooks` "
-        f"(or `.venv/bin/python -m nin_helpers.notebooks {path.relative_to(ROOT)}`) and commit the result")
+        f"(or `.venv/bin/python -m tools.notebooks {path.relative_to(ROOT)}`) and commit the result")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -49,7 +48,7 @@ def test_every_excluded_output_says_why(path):
 
 
 def test_refresh_tool_executes_and_stamps(tmp_path):
-    from nin_helpers.notebooks import execute_in_place, main
+    from tools.notebooks import execute_in_place, main
     path = tmp_path / "tiny.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path)
     execute_in_place(path)

@@ -2,14 +2,14 @@
 for, its figures embedded, and no error output."""
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from nin_helpers.slides import export_deck, slide_counts
+from nin_helpers.paths import REPO_ROOT
+from tools.slides import export_deck, slide_counts
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
 class SectionCounter(HTMLParser):

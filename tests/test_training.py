@@ -1,4 +1,4 @@
-"""The training loop of notebook 04: device choice, recipes, reproducibility, checkpoints."""
+"""The training loop of notebook 04: device choice, recipes, reproducibility, checkpoints, evaluation."""
 from __future__ import annotations
 
 import math
@@ -7,11 +7,14 @@ import pytest
 import torch
 from torch import nn
 
-from nin_helpers import training
+from nin_helpers import checkpoints, devices
+from nin_helpers.checkpoints import save_checkpoint
 from nin_helpers.data import DeviceLoader
-from nin_helpers.evaluation import confusion_matrix
-from nin_helpers.training import (RECIPES, History, choose_device, get_recipe,
-                                  init_weights, make_optimizer, save_checkpoint, speed_settings, train)
+from nin_helpers.devices import Speed, choose_device, speed_settings
+from nin_helpers.evaluation import confusion_matrix, evaluate, predict
+from nin_helpers.initialization import center_biases, equal_class_scores, init_weights
+from nin_helpers.recipes import RECIPES, Recipe, get_recipe, make_optimizer
+from nin_helpers.training import History, train
 
 
 def tiny_net() -> nn.Module:
@@ -59,21 +62,45 @@ def test_train_prints_the_device_it_chose(capsys):
 
 def test_cpu_speed_settings():
     speed = speed_settings(torch.device("cpu"))
-    assert speed["channels_last"] is True  # 2x faster convolutions on this course's CPU
-    assert speed["amp_dtype"] == (torch.bfloat16 if training.cpu_has_bf16() else None)
+    assert speed.channels_last is True  # 2x faster convolutions on this course's CPU
+    assert speed.amp_dtype == (torch.bfloat16 if devices.cpu_has_bf16() else None)
+    assert speed.memory_format == torch.channels_last
+
+
+def test_speed_settings_change_no_global_switch(monkeypatch):
+    """Describing the fast settings must not flip cuDNN/TF32; only enable_fast_kernels does, on CUDA."""
+    before = (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32)
+    speed_settings(torch.device("cpu"))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=False: True)
+    assert speed_settings(torch.device("cuda")) == Speed(channels_last=True, amp_dtype=torch.bfloat16)
+    devices.enable_fast_kernels(torch.device("cpu"))
+    assert (torch.backends.cudnn.benchmark, torch.backends.cuda.matmul.allow_tf32) == before
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", False)
+    devices.enable_fast_kernels(torch.device("cuda"))
+    assert torch.backends.cudnn.benchmark is True
 
 
 # --- recipes --------------------------------------------------------------------------------------
 
 def test_recipes_are_complete_and_checked():
     for name in RECIPES:
-        assert get_recipe(name) == RECIPES[name]
+        assert get_recipe(name) == RECIPES[name] and isinstance(RECIPES[name], Recipe)
+    assert get_recipe(RECIPES["ours"].but(lr=0.02)).lr == 0.02
     with pytest.raises(ValueError, match="unknown recipe"):
         get_recipe("adam")
-    with pytest.raises(ValueError, match="missing"):
+    with pytest.raises(TypeError, match="Recipe"):
         get_recipe({"lr": 0.1})
     with pytest.raises(TypeError):
         get_recipe(0.1)
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"schedule": "cosin"}, "schedule must be one of"), ({"optimizer": "adam"}, "optimizer must be one of"),
+    ({"lr": float("nan")}, "lr must be a finite number"), ({"lr": -0.1}, "lr > 0"),
+    ({"warmup_epochs": 1.5}, "warmup_epochs must be a whole number"), ({"lrate": 0.1}, "has no field")])
+def test_a_wrong_recipe_field_is_refused_by_name(changes, message):
+    with pytest.raises(ValueError, match=message):
+        RECIPES["ours"].but(**changes)
 
 
 def test_kaiming_init_keeps_relu_variance():
@@ -92,7 +119,7 @@ def test_centring_leaves_no_relu_dead_on_the_batch():
                         nn.Conv2d(16, 10, 1), nn.ReLU())
     X = torch.rand(32, 1, 8, 8)  # positive inputs: after a ReLU every layer's inputs are too
     init_weights(net, "kaiming")
-    training.center_biases(net, X)
+    center_biases(net, X)
     outputs = []
     hooks = [m.register_forward_hook(lambda m, i, o: outputs.append(o))
              for m in net if isinstance(m, nn.Conv2d)]
@@ -107,7 +134,7 @@ def test_centring_leaves_no_relu_dead_on_the_batch():
 def test_equal_class_scores_start_every_class_alive_and_equal():
     net = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Conv2d(8, 10, 1), nn.ReLU(),
                         nn.AdaptiveAvgPool2d(1), nn.Flatten())
-    training.equal_class_scores(net)
+    equal_class_scores(net)
     scores = net(torch.randn(5, 1, 8, 8))
     assert torch.equal(scores, torch.ones(5, 10))
 
@@ -120,7 +147,7 @@ def test_schedule_warms_up_then_decays_to_zero():
         lrs.append(opt.param_groups[0]["lr"])
         opt.step()
         sched.step()
-    peak = RECIPES["ours"]["lr"]
+    peak = RECIPES["ours"].lr
     assert lrs[0] == pytest.approx(peak / 10) and lrs[9] == pytest.approx(peak)  # linear warm-up
     assert all(a >= b for a, b in zip(lrs[9:], lrs[10:]))  # then only down
     assert lrs[-1] < peak / 50
@@ -224,7 +251,7 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     def crash(state, f):  # the kernel dies halfway through writing
         f.write(b"half a checkpoint")
         raise KeyboardInterrupt
-    monkeypatch.setattr(training.torch, "save", crash)
+    monkeypatch.setattr(checkpoints.torch, "save", crash)
     with pytest.raises(KeyboardInterrupt):
         save_checkpoint(ckpt, {"epoch": 2})
     monkeypatch.undo()
@@ -243,12 +270,40 @@ def test_confusion_matrix_counts_pairs():
         confusion_matrix(predicted[:2], labels, 3)
 
 
+def test_evaluate_and_predict_agree_and_refuse_empty_data():
+    train_iter, test_iter = tiny_data()
+    net = tiny_net()
+    quiet_train(net, train_iter, test_iter, 2)
+    probs, labels = predict(net, test_iter)
+    assert probs.shape == (32, 10) and torch.allclose(probs.sum(1), torch.ones(32))
+    assert evaluate(net, test_iter) == (probs.argmax(1) == labels).float().mean().item()
+    for fn in (evaluate, predict):
+        with pytest.raises(ValueError, match="no batches"):
+            fn(net, [])
+
+
+def test_confusion_matrix_refuses_out_of_range_classes():
+    with pytest.raises(ValueError, match="class indices 0..2"):
+        confusion_matrix(torch.tensor([0, 3]), torch.tensor([0, 1]), 3)
+    with pytest.raises(ValueError, match="labels must be class indices"):
+        confusion_matrix(torch.tensor([0, 1]), torch.tensor([-1, 1]), 3)
+
+
+def test_train_refuses_equal_scores_for_a_fully_connected_head_before_touching_it():
+    net = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Flatten(), nn.Linear(8 * 10 * 10, 10))
+    before = [p.clone() for p in net.parameters()]
+    train_iter, test_iter = tiny_data()
+    with pytest.raises(ValueError, match="equal_scores=False"):
+        quiet_train(net, train_iter, test_iter, 1)
+    assert all(torch.equal(a, b) for a, b in zip(before, net.parameters()))  # not re-initialised
+
+
 def test_equal_class_scores_refuses_a_fully_connected_head_with_a_way_out():
     from nin_helpers.classic_models import nin_variant
     net = nin_variant(2, "fc", image_size=96)
     before = [p.clone() for p in net.parameters()]
     with pytest.raises(ValueError, match=r"ends in Linear.*equal_scores=False"):
-        training.equal_class_scores(net)
+        equal_class_scores(net)
     assert all(torch.equal(a, b) for a, b in zip(before, net.parameters()))  # nothing was changed
     with pytest.raises(ValueError, match="score must be > 0"):
-        training.equal_class_scores(nn.Sequential(nn.Conv2d(1, 10, 1)), score=0.0)
+        equal_class_scores(nn.Sequential(nn.Conv2d(1, 10, 1)), score=0.0)

@@ -2,14 +2,15 @@
 
 An ``Exercise`` knows how to *compute* its right answer (from the course's own formulas and
 models, never a typed-in number), which typical mistakes lead to which wrong values, and a
-hint that names the concept. ``judge`` compares an answer with all of them.
+hint that names the concept. ``judge_answer`` compares an answer with all of them; the student's
+``judge(ID, answer)`` in ``nin_helpers.exercises`` looks the exercise up and calls it.
 
 >>> ex = Exercise("demo.add", "What is 2 + 3?", kind="int", answer=lambda: 2 + 3,
 ...               concept="Addition counts both groups.",
 ...               mistakes=((lambda: 2 * 3, "That multiplies; the question adds."),))
->>> judge(ex, 5)
+>>> judge_answer(ex, 5)
 (True, 'demo.add: correct!')
->>> judge(ex, 6)
+>>> judge_answer(ex, 6)
 (False, 'demo.add: not yet. Hint: That multiplies; the question adds.')
 """
 from __future__ import annotations
@@ -125,7 +126,7 @@ def _mentions(text: str, value: Any) -> bool:
     return any(re.search(rf"(?<![\d.,]){re.escape(f)}(?![\d]|[.,]\d)", text) for f in forms)
 
 
-def judge(ex: Exercise, answer: object) -> tuple[bool, str]:
+def judge_answer(ex: Exercise, answer: object) -> tuple[bool, str]:
     """``(True, "ID: correct!")`` or ``(False, "ID: not yet. Hint: ...")``; the hint never contains
     the right answer. ``None`` means "not answered yet". Raises TypeError for a malformed answer."""
     if answer is None:

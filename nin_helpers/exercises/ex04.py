@@ -1,6 +1,6 @@
-"""Exercise checkers for notebook 04 (training NiN: batches, schedules, momentum, the stuck loss).
+"""Exercises of notebook 04 (training NiN: batches, schedules, momentum, the stuck loss).
 
-``nin_helpers.exercises`` registers ``TRAINING_EXERCISES``, so students call them like any other::
+``nin_helpers.exercises`` registers ``EXERCISES``, so students call them like any other::
 
     from nin_helpers.exercises import check
     check("04.uniform_loss", 0.1)   # not yet: that is a probability, the loss is minus its log
@@ -9,8 +9,8 @@ Every right answer is computed by the code notebook 04 teaches (``DeviceLoader``
 ``make_optimizer``, torch's own SGD and cross-entropy), never typed in; the figures a question
 gives (image counts, batch size, speed) are the constants below, used in the text and the answer.
 
->>> from nin_helpers.checking import judge
->>> judge(TRAINING_EXERCISES[0], 60_000 // 128)[1]
+>>> from nin_helpers.exercises.engine import judge_answer
+>>> judge_answer(EXERCISES[0], 60_000 // 128)[1]
 '04.steps_per_epoch: not yet. Hint: The images left over after the last full batch make one more, smaller batch: the loader keeps them.'
 """
 from __future__ import annotations
@@ -22,14 +22,15 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nin_helpers.checking import Exercise
 from nin_helpers.data import DeviceLoader, resize_batch
-from nin_helpers.training import RECIPES, make_optimizer
+from nin_helpers.exercises.engine import Exercise
+from nin_helpers.recipes import RECIPES, make_optimizer
 
-N_TRAIN, BATCH, IMAGE, SIDE = 60_000, 128, 224, 28    # full Fashion-MNIST, as in d2l's chapter
+N_TRAIN, BATCH = 60_000, 128                          # full Fashion-MNIST, as in d2l's chapter
+RAW_SIDE, IMAGE_SIDE = 28, 224                        # image side as stored, and as the network gets it
 QUICK_STEPS, QUICK_EPOCHS = 24, 10                    # the quick profile: 3,072 images / 128 per batch
 WARMUP_STEP, COSINE_STEP = 5, 78                      # steps asked about (counted from 0)
-MOMENTUM = RECIPES["ours"]["momentum"]
+MOMENTUM = RECIPES["ours"].momentum
 CPU_EX_PER_S, EPOCHS = 25, 10                         # d2l's float32 loop at 224 px, notebook 04's table
 
 
@@ -51,7 +52,7 @@ def _lr_at(step: int, recipe: str = "ours", steps: int = QUICK_STEPS, epochs: in
 
 
 def _peak() -> float:
-    return RECIPES["ours"]["lr"]
+    return RECIPES["ours"].lr
 
 
 def _cosine(fraction: float) -> float:
@@ -80,7 +81,7 @@ def _bytes(shape: tuple[int, ...], dtype: torch.dtype) -> int:
 
 
 def _batch_bytes() -> int:
-    one = resize_batch(torch.zeros(1, SIDE, SIDE, dtype=torch.uint8), IMAGE)  # what the network gets
+    one = resize_batch(torch.zeros(1, RAW_SIDE, RAW_SIDE, dtype=torch.uint8), IMAGE_SIDE)  # as the network gets it
     return BATCH * one.nelement() * one.element_size()
 
 
@@ -92,7 +93,7 @@ SCHEDULE = (f"Recipe 'ours': the rate climbs linearly over the first epoch, fact
             f"{QUICK_STEPS} with steps counted from 0, then follows 0.5 (1 + cos(pi t)) of the peak, t "
             f"going from 0 to 1 over the remaining steps.")
 
-TRAINING_EXERCISES: list[Exercise] = [
+EXERCISES: list[Exercise] = [
     Exercise("04.steps_per_epoch", f"Full Fashion-MNIST has {N_TRAIN:,} training images. With batch size "
              f"{BATCH}, and a loader that keeps the last, smaller batch (DeviceLoader and d2l's DataLoader "
              "both do), how many optimiser steps does one epoch take?", "int", _steps_per_epoch,
@@ -141,33 +142,32 @@ TRAINING_EXERCISES: list[Exercise] = [
               (lambda: 1.0, "Cross-entropy uses the natural logarithm, not base 10."),
               (lambda: math.log2(10), "Cross-entropy in PyTorch uses the natural logarithm, not base 2."))),
     Exercise("04.dataset_bytes", f"DeviceLoader keeps all {N_TRAIN:,} training images on the device as "
-             f"they come, uint8 {SIDE} x {SIDE}. How many bytes is that?", "int",
-             lambda: _bytes((N_TRAIN, SIDE, SIDE), torch.uint8),
+             f"they come, uint8 {RAW_SIDE} x {RAW_SIDE}. How many bytes is that?", "int",
+             lambda: _bytes((N_TRAIN, RAW_SIDE, RAW_SIDE), torch.uint8),
              "Bytes = images x pixels per image x bytes per pixel (uint8: one).",
-             ((lambda: _bytes((N_TRAIN, SIDE, SIDE), torch.float32), "The images stay uint8, one byte per "
-               "pixel; they become float32 only a batch at a time."),
-              (lambda: _bytes((N_TRAIN, IMAGE, IMAGE), torch.uint8), "The images are kept at their own size; "
-               "resizing happens a batch at a time."),
-              (lambda: _bytes((N_TRAIN, IMAGE, IMAGE), torch.float32), "The images are kept at their own size "
-               "and as uint8; resizing and the float conversion happen a batch at a time."),
-              (lambda: _bytes((70_000, SIDE, SIDE), torch.uint8), "Training images only: the 10,000 test "
-               "images are a separate tensor."))),
-    Exercise("04.batch_bytes", f"And one batch of {BATCH} after resize_batch to {IMAGE} x {IMAGE}, as the "
-             "network receives it: how many bytes?", "int", _batch_bytes,
+             ((lambda: _bytes((N_TRAIN, RAW_SIDE, RAW_SIDE), torch.float32),
+               "The images stay uint8, one byte per pixel; they become float32 only a batch at a time."),
+              (lambda: _bytes((N_TRAIN, IMAGE_SIDE, IMAGE_SIDE), torch.uint8),
+               "The images are kept at their own size; resizing happens a batch at a time."),
+              (lambda: _bytes((N_TRAIN, IMAGE_SIDE, IMAGE_SIDE), torch.float32), "The images are kept at their own "
+               "size and as uint8; resizing and the float conversion happen a batch at a time."),
+              (lambda: _bytes((70_000, RAW_SIDE, RAW_SIDE), torch.uint8),
+               "Training images only: the 10,000 test images are a separate tensor."))),
+    Exercise("04.batch_bytes", f"And one batch of {BATCH} after resize_batch to {IMAGE_SIDE} x {IMAGE_SIDE}, "
+             "as the network receives it: how many bytes?", "int", _batch_bytes,
              "Bytes = images x channels x height x width x bytes per value; resize_batch returns float32.",
-             ((lambda: _bytes((BATCH, IMAGE, IMAGE), torch.uint8), "resize_batch returns float32: four bytes "
-               "per value."),
-              (lambda: _bytes((BATCH, 3, IMAGE, IMAGE), torch.float32), "Fashion-MNIST is grey: one channel, "
-               "not three."),
-              (lambda: _bytes((BATCH, SIDE, SIDE), torch.float32), "The batch is resized before the network "
-               "sees it: use the new side."),
-              (lambda: _bytes((BATCH, IMAGE, IMAGE), torch.float64), "float32 is four bytes, not eight."))),
-    Exercise("04.cpu_hours", f"d2l's float32 loop trains at about {CPU_EX_PER_S} examples/s at {IMAGE} x "
-             f"{IMAGE} on this course's 2-core CPU (notebook 04's speed table). How many hours do d2l's "
+             ((lambda: _bytes((BATCH, IMAGE_SIDE, IMAGE_SIDE), torch.uint8),
+               "resize_batch returns float32: four bytes per value."),
+              (lambda: _bytes((BATCH, 3, IMAGE_SIDE, IMAGE_SIDE), torch.float32),
+               "Fashion-MNIST is grey: one channel, not three."),
+              (lambda: _bytes((BATCH, RAW_SIDE, RAW_SIDE), torch.float32),
+               "The batch is resized before the network sees it: use the new side."),
+              (lambda: _bytes((BATCH, IMAGE_SIDE, IMAGE_SIDE), torch.float64), "float32 is four bytes, not eight."))),
+    Exercise("04.cpu_hours", f"d2l's float32 loop trains at about {CPU_EX_PER_S} examples/s at {IMAGE_SIDE} "
+             f"x {IMAGE_SIDE} on this course's 2-core CPU (notebook 04's speed table). How many hours do d2l's "
              f"{EPOCHS} epochs over the {N_TRAIN:,} training images take?", "float", _hours,
              "Hours = epochs x images / (examples per second) / 3,600 seconds per hour.",
              ((lambda: _hours() * 60, "That is minutes; the question asks for hours."),
               (lambda: _hours() * 3600, "That is seconds; the question asks for hours."),
               (lambda: _hours(epochs=1), f"That is one epoch; d2l trains for {EPOCHS}."))),
 ]
-TRAINING: dict[str, Exercise] = {ex.id: ex for ex in TRAINING_EXERCISES}

@@ -6,7 +6,7 @@ slide below it, ``fragment`` appears on the next click, ``-`` continues, ``skip`
 stay off the slides. nbconvert writes one self-contained HTML file per notebook (figures are
 embedded as data URIs) into ``build/slides/``, which git ignores.
 
-    python -m nin_helpers.slides notebooks/*.ipynb      # -> build/slides/NN_name.slides.html
+    python -m tools.slides notebooks/*.ipynb      # -> build/slides/NN_name.slides.html
 
 >>> import nbformat
 >>> cell = lambda kind: nbformat.v4.new_markdown_cell("x", metadata={"slideshow": {"slide_type": kind}})
@@ -61,7 +61,7 @@ def export_deck(notebook: str | Path, out_dir: str | Path = BUILD) -> Path:
 
 def main(paths: list[str]) -> int:
     if not paths:
-        print("usage: python -m nin_helpers.slides NOTEBOOK.ipynb [...]", file=sys.stderr)
+        print("usage: python -m tools.slides NOTEBOOK.ipynb [...]", file=sys.stderr)
         return 2
     for path in paths:
         nb = nbformat.read(path, as_version=4)

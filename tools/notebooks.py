@@ -1,6 +1,6 @@
 """Keep the committed notebooks honest: execute them top to bottom and stamp their code digest.
 
-``make notebooks`` runs ``python -m nin_helpers.notebooks notebooks/*.ipynb``. Each notebook is
+``make notebooks`` runs ``python -m tools.notebooks notebooks/*.ipynb``. Each notebook is
 executed in a fresh kernel of the current environment, its outputs saved, and the SHA-256 of its
 code cells stored in ``metadata["nin_course"]["code_sha256"]``. ``tests/test_notebooks.py`` fails
 when a notebook's code no longer matches its stamp, i.e. its code changed but its committed
@@ -51,7 +51,7 @@ def execute_in_place(path: Path, timeout: int = 1800) -> float:
 
 def main(paths: list[str]) -> int:
     if not paths:
-        print("usage: python -m nin_helpers.notebooks NOTEBOOK.ipynb [...]", file=sys.stderr)
+        print("usage: python -m tools.notebooks NOTEBOOK.ipynb [...]", file=sys.stderr)
         return 2
     for p in map(Path, paths):
         if not p.is_file():
