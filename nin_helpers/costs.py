@@ -99,12 +99,15 @@ def one_training_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: tor
     optimizer.zero_grad(set_to_none=True)
 
 
-def training_step_memory(model: nn.Module, batch_size: int, image_size: int) -> pd.Series:
-    """Peak memory (MB) of one AdamW training step of ``model`` on a batch of
-    ``(batch_size, in_channels, image_size, image_size)``, split by what holds it.
+def training_step_memory(model: nn.Module, batch_size: int, image_size: int,
+                         optimizer: str = "adamw") -> pd.Series:
+    """Peak memory (MB) of one training step of ``model`` on a batch of
+    ``(batch_size, in_channels, image_size, image_size)``, split by what holds it. The input batch
+    itself is not counted (it exists before the step): add ``batch x channels x size² x 4`` bytes.
 
-    A first step runs untracked so the optimizer state exists (AdamW keeps two tensors per
-    parameter); the second is tracked, as every later step would look. Use a model on the
+    ``optimizer``: ``"adamw"`` (keeps two tensors per parameter) or ``"sgd"`` (plain SGD, as d2l's
+    chapters train: no state). A first step runs untracked so the optimizer state exists; the
+    second is tracked, as every later step would look. Use a model on the
     ``meta`` device to get the numbers without computing anything. When the peak falls in the
     AdamW update (small batches), MemTracker files the update's temporaries under
     "optimizer state" too.
@@ -123,12 +126,15 @@ def training_step_memory(model: nn.Module, batch_size: int, image_size: int) -> 
     x = torch.zeros(batch_size, in_channels, image_size, image_size, device=param.device)
     y = torch.zeros(batch_size, dtype=torch.long, device=param.device)
     model.train()
-    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    one_training_step(model, optimizer, x, y)
+    if optimizer not in ("adamw", "sgd"):
+        raise ValueError(f"optimizer must be 'adamw' or 'sgd', got {optimizer!r}")
+    opt = (torch.optim.AdamW(model.parameters(), lr=1e-3) if optimizer == "adamw"
+           else torch.optim.SGD(model.parameters(), lr=0.01))
+    one_training_step(model, opt, x, y)
     tracker = MemTracker()
-    tracker.track_external(model, optimizer)
+    tracker.track_external(model, opt)
     with tracker:
-        one_training_step(model, optimizer, x, y)
+        one_training_step(model, opt, x, y)
     peak = tracker.get_tracker_snapshot("peak")[param.device]
     names = {"PARAM": "parameters", "GRAD": "gradients", "OPT": "optimizer state",
              "ACT": "activations", "TEMP": "temporaries", "BUFFER": "buffers", "OTH": "other"}
