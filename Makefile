@@ -10,7 +10,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: env lab test unit nbval notebooks slides benchmark clean
+.PHONY: env lab test unit nbval notebooks slides benchmark gpu-report gpu-prep clean
 
 env: $(STAMP)
 
@@ -50,6 +50,14 @@ slides: $(STAMP)
 # d2l.train_ch6 + DataLoader against our train(), same NiN and data, alternating rounds (~4 min on 2 cores).
 benchmark: $(STAMP)
 	$(PY) benchmarks/bench_train.py
+
+# Everything a GPU can tell us, into benchmarks/GPU.md (~6 min on one H100, estimated). README, "GPU report".
+gpu-report: $(STAMP)
+	$(PY) benchmarks/gpu_report.py
+
+# Before a lent device machine's run: wheels it lacks into .whl/, the data into .gpu_data/ (both carried).
+gpu-prep: $(STAMP)
+	PIP_PY=$(PY) bash benchmarks/gpu_prep.sh
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
