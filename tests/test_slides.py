@@ -7,9 +7,10 @@ import nbformat
 import pytest
 
 from nin_helpers.paths import REPO_ROOT
-from tools.slides import export_deck, slide_counts
+from tools.slides import MAX_CODE_LINES, MAX_WORDS, export_deck, fit, slide_counts, slides_of
 
 NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+ALL_NOTEBOOKS = NOTEBOOKS + sorted((REPO_ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 
 
 class SectionCounter(HTMLParser):
@@ -62,7 +63,7 @@ def test_notebook_06_has_a_title_slide_and_one_slide_per_question():
     titles = [c.source.splitlines()[0] for c in nb.cells
               if c.cell_type == "markdown" and c.metadata["slideshow"]["slide_type"] == "slide"]
     assert titles[0].startswith("# 06")
-    assert [t.split()[1] for t in titles[1:]] == [f"{i}." for i in range(1, 10)]
+    assert [t.split()[1] for t in titles[1:]] == [f"{i}." for i in range(1, 11)]
 
 
 def test_slide_counts_read_the_metadata():
@@ -76,3 +77,23 @@ def test_slide_counts_read_the_metadata():
 def test_export_rejects_a_missing_notebook(tmp_path):
     with pytest.raises(ValueError, match="existing .ipynb"):
         export_deck(tmp_path / "nope.ipynb", tmp_path)
+
+
+@pytest.mark.parametrize("notebook", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_slide_fits_a_projector(notebook):
+    """At most MAX_WORDS words of prose and MAX_CODE_LINES lines of code per slide (outputs not counted);
+    `python -m tools.slides --fit NOTEBOOK` reflows a notebook whose slides overflow."""
+    nb = nbformat.read(notebook, as_version=4)
+    too_big = [(s.start, s.words, s.code_lines) for s in slides_of(nb) if not s.fits]
+    assert not too_big, f"slides (first cell, words, code lines) over {MAX_WORDS} words / {MAX_CODE_LINES} lines: {too_big}"
+
+
+def test_fit_splits_long_prose_and_overflowing_slides():
+    md = lambda text, kind="-": nbformat.v4.new_markdown_cell(text, metadata={"slideshow": {"slide_type": kind}})
+    code = lambda lines: nbformat.v4.new_code_cell("\n".join(["x = 1"] * lines))
+    para = " ".join(["word"] * 100)
+    nb = nbformat.v4.new_notebook(cells=[md(f"{para}\n\n{para}", "slide"), code(20), code(20), md("short")])
+    assert fit(nb) == []
+    assert all(s.fits for s in slides_of(nb)) and len(slides_of(nb)) == 3
+    assert [c.source.count("word") for c in nb.cells if c.cell_type == "markdown"][:2] == [100, 100]
+    assert fit(nbformat.v4.new_notebook(cells=[code(MAX_CODE_LINES + 1)]))  # cannot be split: reported

@@ -16,6 +16,8 @@ embedded as data URIs) into ``build/slides/``, which git ignores.
 from __future__ import annotations
 
 import sys
+import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -41,6 +43,90 @@ def slide_counts(nb: nbformat.NotebookNode) -> tuple[int, int]:
     return slides, slides + sum(t == "subslide" for t in shown[1:])
 
 
+# What fits a projector: a slide's prose and code must be readable from the back of a room.
+MAX_WORDS, MAX_CODE_LINES = 150, 25
+
+
+@dataclass
+class Slide:
+    """One slide or subslide: the index of its first cell, its cells, its prose words and code lines."""
+    start: int
+    cells: list[int] = field(default_factory=list)
+    words: int = 0
+    code_lines: int = 0
+
+    @property
+    def fits(self) -> bool:
+        return self.words <= MAX_WORDS and self.code_lines <= MAX_CODE_LINES
+
+
+def size(cell: nbformat.NotebookNode) -> tuple[int, int]:
+    """``(words, code lines)`` a cell puts on its slide (its outputs are not counted)."""
+    if cell.cell_type == "markdown":
+        return len(cell.source.split()), 0
+    if cell.cell_type == "code":
+        return 0, sum(1 for line in cell.source.splitlines() if line.strip())
+    return 0, 0
+
+
+def slides_of(nb: nbformat.NotebookNode) -> list[Slide]:
+    """The deck's slides and subslides, each with the cells shown on it (``skip`` and ``notes`` are not)."""
+    slides: list[Slide] = []
+    for i, cell in enumerate(nb.cells):
+        kind = slide_type(cell)
+        if kind in OFF_SLIDES:
+            continue
+        if kind in ("slide", "subslide") or not slides:
+            slides.append(Slide(i))
+        words, lines = size(cell)
+        slides[-1].cells.append(i)
+        slides[-1].words += words
+        slides[-1].code_lines += lines
+    return slides
+
+
+def _split_markdown(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """A long markdown cell as several, cut between paragraphs, each within ``MAX_WORDS``."""
+    chunks: list[list[str]] = [[]]
+    for paragraph in cell.source.split("\n\n"):
+        current = sum(len(p.split()) for p in chunks[-1])
+        if chunks[-1] and current + len(paragraph.split()) > MAX_WORDS:
+            chunks.append([])
+        chunks[-1].append(paragraph)
+    cells = []
+    for n, chunk in enumerate(chunks):
+        new = nbformat.v4.new_markdown_cell("\n\n".join(chunk), metadata=dict(cell.metadata))
+        new.id = cell.id if n == 0 else uuid.uuid4().hex[:8]
+        cells.append(new)
+    return cells
+
+
+def fit(nb: nbformat.NotebookNode) -> list[str]:
+    """Reflow ``nb``'s slides so each fits (see ``MAX_WORDS``): long markdown cells are cut between
+    paragraphs, and a cell that would overflow its slide starts a new subslide below it. Code and
+    outputs are untouched. Returns what could not be made to fit (a single code cell too long)."""
+    cells = []
+    for cell in nb.cells:
+        too_long = cell.cell_type == "markdown" and size(cell)[0] > MAX_WORDS
+        cells += _split_markdown(cell) if too_long else [cell]
+    nb.cells = cells
+    words = lines = 0
+    problems = []
+    for i, cell in enumerate(nb.cells):
+        kind = slide_type(cell)
+        if kind in OFF_SLIDES:
+            continue
+        w, n = size(cell)
+        starts = kind in ("slide", "subslide")
+        if not starts and (words + w > MAX_WORDS or lines + n > MAX_CODE_LINES) and (words or lines):
+            cell.metadata.setdefault("slideshow", {})["slide_type"] = "subslide"
+            starts = True
+        words, lines = (w, n) if starts else (words + w, lines + n)
+        if n > MAX_CODE_LINES:
+            problems.append(f"cell {i}: {n} lines of code on one slide; shorten it or split it")
+    return problems
+
+
 def export_deck(notebook: str | Path, out_dir: str | Path = BUILD) -> Path:
     """Write ``notebook``'s reveal.js deck (with its saved outputs; nothing is re-run) into ``out_dir``."""
     from nbconvert import SlidesExporter  # imported here: the package itself does not need nbconvert
@@ -60,6 +146,14 @@ def export_deck(notebook: str | Path, out_dir: str | Path = BUILD) -> Path:
 
 
 def main(paths: list[str]) -> int:
+    if paths and paths[0] == "--fit":  # maintainers: reflow slides that do not fit, in place
+        problems = []
+        for path in paths[1:]:
+            nb = nbformat.read(path, as_version=4)
+            problems += [f"{path}: {p}" for p in fit(nb)]
+            nbformat.write(nb, path)
+        print("\n".join(problems) or "every slide fits")
+        return 1 if problems else 0
     if not paths:
         print("usage: python -m tools.slides NOTEBOOK.ipynb [...]", file=sys.stderr)
         return 2
