@@ -85,7 +85,8 @@ def test_every_slide_fits_a_projector(notebook):
     `python -m tools.slides --fit NOTEBOOK` reflows a notebook whose slides overflow."""
     nb = nbformat.read(notebook, as_version=4)
     too_big = [(s.start, s.words, s.code_lines) for s in slides_of(nb) if not s.fits]
-    assert not too_big, f"slides (first cell, words, code lines) over {MAX_WORDS} words / {MAX_CODE_LINES} lines: {too_big}"
+    assert not too_big, (f"slides (first cell, words, code lines) over {MAX_WORDS} words or "
+                         f"{MAX_CODE_LINES} lines: {too_big}")
 
 
 def test_fit_splits_long_prose_and_overflowing_slides():
