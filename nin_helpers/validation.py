@@ -28,7 +28,7 @@ def check_positive_int(name: str, value: object, minimum: int = 1, why: str = ""
     """Raise ``ValueError`` unless ``value`` is a whole number (not a bool; numpy integers count) of at
     least ``minimum``; ``why`` (e.g. "(one class gives a loss of 0)") is added to the message."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}{' ' + why if why else ''}, got {value!r}")
+        raise ValueError(f"{name} must be a whole number >= {minimum}{' ' + why if why else ''}, got {shown(value)}")
 
 
 def check_number(name: str, value: object, low: float = -math.inf, high: float = math.inf,
@@ -49,14 +49,14 @@ def check_number(name: str, value: object, low: float = -math.inf, high: float =
             what = f"{kind} {'>' if low_open else '>='} {low:g}"
         else:
             what = f"{kind} in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be {what}, got {value!r}")
+        raise ValueError(f"{name} must be {what}, got {shown(value)}")
 
 
 def check_shape(name: str, shape: object) -> None:
     """Raise ``ValueError`` unless ``shape`` is a non-empty tuple (or list, or ``torch.Size``) of whole
     numbers >= 1."""
     if not isinstance(shape, (tuple, list, torch.Size)) or len(shape) == 0:
-        raise ValueError(f"{name} must be a tuple like (1, 1, 224, 224), got {type(shape).__name__} {shape!r}")
+        raise ValueError(f"{name} must be a tuple like (1, 1, 224, 224), got {shown(shape)}")
     for i, side in enumerate(shape):
         check_positive_int(f"{name}[{i}]", side)
 
@@ -171,7 +171,17 @@ def check_labels(labels: torch.Tensor, num_classes: int, what: str) -> None:
                          f"outputs), got values from {low} to {high}; {fix}")
 
 
-def describe(value: Any) -> str:
-    """A short description of ``value`` for a message: its type, and its shape for a tensor or array."""
+def shown(value: Any) -> str:
+    """``value`` as a message shows it: a short repr for a number, string or small tuple, else its type
+    (and shape, for a tensor or array), so that a wrong argument cannot flood the message.
+
+    >>> shown(2.5), shown("abc"), shown(torch.zeros(2, 3)), shown(len)
+    ('2.5', "'abc'", 'Tensor of shape (2, 3)', 'builtin_function_or_method')
+    """
     shape = getattr(value, "shape", None)
-    return f"{type(value).__name__} of shape {tuple(shape)}" if shape is not None else type(value).__name__
+    if shape is not None and not isinstance(value, numbers.Number):
+        return f"{type(value).__name__} of shape {tuple(shape)}"
+    text = repr(value)
+    if isinstance(value, (numbers.Number, str, bytes, tuple, list, type(None))) and len(text) <= 60:
+        return text
+    return type(value).__name__
