@@ -138,3 +138,13 @@ def test_train_refuses_bad_data_before_the_first_step(case, no_training):
     net, train_iter, test_iter = build()
     with pytest.raises((ValueError, TypeError), match=match):
         quiet_train(net, train_iter, test_iter, 2, **kwargs)
+
+
+def test_numpy_whole_numbers_are_accepted_where_ints_are_expected():
+    # Sizes computed with numpy (e.g. np.prod, a value read from an array) are whole numbers too.
+    assert H.nin(in_channels=np.int64(1), num_classes=np.int32(10))(torch.zeros(1, 1, 67, 67)).shape == (1, 10)
+    assert H.nin_block(np.int64(1), np.int64(8), np.int64(3))(torch.zeros(1, 1, 8, 8)).shape == (1, 8, 6, 6)
+    assert H.resize_batch(torch.zeros(2, 28, 28, dtype=torch.uint8), np.int64(32)).shape == (2, 1, 32, 32)
+    loader = H.DeviceLoader(torch.zeros(5, 28, 28, dtype=torch.uint8), torch.arange(5), np.int64(2), np.int64(28))
+    assert len(loader) == 3
+    assert H.conv2d_output_size(np.int64(224), np.int64(11), np.int64(4)) == 54
