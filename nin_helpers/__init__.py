@@ -4,7 +4,8 @@ One import gives every name a student uses (``from nin_helpers import nin, train
 ``from d2l import torch as d2l`` does. Each module keeps one concern:
 
 - ``arithmetic`` (notebook 01), ``models`` (02-03), ``inspection`` (03): 1x1 convolutions, NiN, looking inside;
-- ``paths``, ``data``, ``devices``: where files live, Fashion-MNIST on the device, the device decision (04);
+- ``paths``, ``data``, ``datafiles``, ``devices``, ``profiles``: where files live, Fashion-MNIST on the device
+  and its files checked, the device decision, how big a run notebook 04 makes (04);
 - ``initialization``, ``recipes``, ``training``, ``checkpoints``, ``evaluation``: how NiN learns (04);
 - ``classic_models``, ``costs`` (05): LeNet/AlexNet/VGG and what a network costs;
 - ``plots``: every figure; ``exercises``: the checkers of every notebook's exercises;
@@ -44,6 +45,7 @@ from nin_helpers.plots import (
                                     plot_total_params,
                                     show_images,
 )
+from nin_helpers.profiles import PROFILES, Profile, choose_profile
 from nin_helpers.recipes import RECIPES, Recipe, make_optimizer, recipe_table
 from nin_helpers.training import History, start_weights, train, train_epoch
 
@@ -58,7 +60,7 @@ __all__ = [
     "center_biases", "equal_class_scores", "init_weights",
     "count_params", "layer_table", "show_source",
     "NIN_BLOCKS", "NiN", "nin", "nin_block", "smallest_input_size",
-    "checkpoint_dir", "data_root",
+    "checkpoint_dir", "data_root", "PROFILES", "Profile", "choose_profile",
     "LivePlot", "plot_confusion_matrix", "plot_params_by_kind", "plot_params_vs_size", "plot_total_params",
     "show_images",
     "RECIPES", "Recipe", "make_optimizer", "recipe_table",

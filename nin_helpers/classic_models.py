@@ -19,8 +19,8 @@ import copy
 import torch
 from torch import nn
 
-from nin_helpers.models import NIN_BLOCKS, CheckedSequential, NiN, NiNBlock
-from nin_helpers.validation import check_input, check_positive_int
+from nin_helpers.models import NIN_BLOCKS, ONE_CLASS, CheckedSequential, NiN, NiNBlock, weight_dtype
+from nin_helpers.validation import check_input, check_number, check_positive_int
 
 # LeNet-5 (d2l 7.6): (out_channels, kernel_size, padding) per conv, each followed by sigmoid and
 # 2×2 average pooling; then the fully connected widths before the classifier.
@@ -50,7 +50,7 @@ class ClassicNet(CheckedSequential):
         self.in_channels, self.image_size, self.name = in_channels, image_size, name
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        check_input(x, self.in_channels, self.image_size, self.name)
+        check_input(x, self.in_channels, self.image_size, self.name, weight_dtype(self))
         if tuple(x.shape[-2:]) != (self.image_size, self.image_size):
             raise ValueError(f"{self.name} was built for {self.image_size}x{self.image_size} inputs "
                              f"(its fully connected head has a fixed size), got "
@@ -61,7 +61,7 @@ class ClassicNet(CheckedSequential):
 
 def _check_common(in_channels: int, num_classes: int, image_size: int) -> None:
     check_positive_int("in_channels", in_channels)
-    check_positive_int("num_classes", num_classes)
+    check_positive_int("num_classes", num_classes, minimum=2, why=ONE_CLASS)
     check_positive_int("image_size", image_size)
 
 
@@ -171,10 +171,9 @@ def nin_variant(num_1x1: int = 2, head: str = "gap", in_channels: int = 1, num_c
     """
     check_positive_int("num_1x1", num_1x1, minimum=0)
     _check_common(in_channels, num_classes, image_size)
-    if head not in HEADS:
+    if not isinstance(head, str) or head not in HEADS:
         raise ValueError(f"head must be one of {HEADS}, got {head!r}")
-    if not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+    check_number("dropout", dropout, 0, 1, high_open=True, kind="a probability")
     layers: list[nn.Module] = []
     channels = in_channels
     blocks = NIN_BLOCKS if head == "gap" else NIN_BLOCKS[:-1]

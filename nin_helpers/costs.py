@@ -24,7 +24,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from nin_helpers.inspection import layer_table
-from nin_helpers.validation import check_positive_int
+from nin_helpers.validation import check_module, check_positive_int, check_shape
 
 BYTES_PER_PARAM = 4  # fp32
 MB = 1e6
@@ -36,8 +36,7 @@ def params_by_kind(model: nn.Module) -> dict[str, int]:
     >>> params_by_kind(nn.Sequential(nn.Conv2d(1, 2, 3), nn.Flatten(), nn.Linear(8, 4)))
     {'convolution': 20, 'fully connected': 36, 'other': 0}
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_module("model", model)
     kinds = {"convolution": 0, "fully connected": 0, "other": 0}
     for m in model.modules():
         n = sum(p.numel() for p in m.parameters(recurse=False))
@@ -54,6 +53,8 @@ def flops_by_layer(model: nn.Module, input_shape: tuple[int, ...]) -> dict[str, 
     >>> flops_by_layer(nn.Sequential(nn.Linear(3, 2)), (1, 3))
     {'0': 12}
     """
+    check_module("model", model)
+    check_shape("input_shape", input_shape)
     device = next((p.device for p in model.parameters()), torch.device("cpu"))
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
@@ -79,8 +80,14 @@ def totals(models: dict[str, tuple[nn.Module, tuple[int, ...]]]) -> pd.DataFrame
     >>> totals({"tiny": (nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), (1, 1, 2, 2))})["params"].tolist()
     [10]
     """
+    if not isinstance(models, dict) or not models:
+        raise TypeError(f"models must be a non-empty dict {{name: (model, input_shape)}}, e.g. "
+                        f"{{'NiN': (nin(), (1, 1, 224, 224))}}, got {type(models).__name__} {models!r:.60}")
     rows = []
-    for name, (model, input_shape) in models.items():
+    for name, pair in models.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"models[{name!r}] must be a pair (model, input_shape), got {type(pair).__name__}")
+        model, input_shape = pair
         kinds = params_by_kind(model)
         params = sum(kinds.values())
         rows.append({"model": name, "input": "x".join(map(str, input_shape[1:])), "params": params,
@@ -119,9 +126,12 @@ def training_step_memory(model: nn.Module, batch_size: int, image_size: int,
     """
     from torch.distributed._tools.mem_tracker import MemTracker  # ships with torch
 
+    check_module("model", model)
     check_positive_int("batch_size", batch_size)
     check_positive_int("image_size", image_size)
-    param = next(model.parameters())
+    param = next(model.parameters(), None)
+    if param is None:
+        raise ValueError("model has no parameters: a training step would have nothing to update")
     in_channels = getattr(model, "in_channels", 1)
     x = torch.zeros(batch_size, in_channels, image_size, image_size, device=param.device)
     y = torch.zeros(batch_size, dtype=torch.long, device=param.device)
@@ -193,7 +203,10 @@ def peak_rss_training_step(builder: str, batch_size: int, image_size: int) -> fl
 def cuda_peak_training_step(model: nn.Module, batch_size: int, image_size: int) -> float:
     """On a GPU: the allocator's peak (``torch.cuda.max_memory_allocated``) over one AdamW step
     after a warm-up step, in MB. ``model`` must already be on the GPU."""
-    device = next(model.parameters()).device
+    check_module("model", model)
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("image_size", image_size)
+    device = next((p.device for p in model.parameters()), torch.device("cpu"))
     if device.type != "cuda":
         raise ValueError(f"model must be on a CUDA device (model.to('cuda')), it is on {device}")
     x = torch.randn(batch_size, getattr(model, "in_channels", 1), image_size, image_size,

@@ -20,9 +20,10 @@ import torch
 import torchvision
 from torch.nn import functional as F
 
+from nin_helpers.datafiles import check_raw_files
 from nin_helpers.devices import choose_device
 from nin_helpers.paths import data_root
-from nin_helpers.validation import check_positive_int
+from nin_helpers.validation import check_number, check_positive_int, check_uint8_images
 
 # Label names in the order of the data set's targets 0..9 (d2l's ``get_fashion_mnist_labels``).
 FASHION_MNIST_CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat",
@@ -36,16 +37,18 @@ def load_fashion_mnist(root: str | Path | None = None, download: bool = True):
     (default: ``data_root()``), downloading them there first if they are missing.
 
     Raises ``FileNotFoundError`` saying where the files were looked for, and how to point
-    ``NIN_DATA_DIR`` at a copy, when they are neither there nor downloadable.
+    ``NIN_DATA_DIR`` at a copy, when they are neither there nor downloadable; ``ValueError`` naming the
+    file when one is damaged (``datafiles.check_raw_files``), before and after a download.
     """
     if root is not None and not isinstance(root, (str, Path)):
         raise TypeError(f"root must be a folder path (str or pathlib.Path), got {type(root).__name__}")
     root = Path(root).expanduser().resolve() if root is not None else data_root()
+    raw = root / "FashionMNIST" / "raw"
     try:
-        return tuple(torchvision.datasets.FashionMNIST(root, train=train, download=download)
+        check_raw_files(raw)  # a damaged file must not be reported as "not found", nor fail later
+        sets = tuple(torchvision.datasets.FashionMNIST(root, train=train, download=download)
                      for train in (True, False))
     except (RuntimeError, OSError) as error:  # torchvision: "Dataset not found" / download errors
-        raw = root / "FashionMNIST" / "raw"
         tried = "downloading them failed" if download else "download=False"
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise FileNotFoundError(
@@ -54,14 +57,21 @@ def load_fashion_mnist(root: str | Path | None = None, download: bool = True):
             f"{tried} ({reason}). Copy the files there, or point NIN_DATA_DIR at a folder holding "
             f"FashionMNIST/raw/, e.g. `export NIN_DATA_DIR=/path/to/fashion-mnist-subset` before "
             f"starting Jupyter, or os.environ['NIN_DATA_DIR'] = ... in the notebook.") from error
+    check_raw_files(raw)  # what was downloaded, too
+    return sets
 
 
 def resize_batch(images: torch.Tensor, size: int, mean: float = 0.0, std: float = 1.0) -> torch.Tensor:
     """uint8 images ``(N, H, W)`` -> float ``(N, 1, size, size)``, scaled to [0, 1] like
     ``ToTensor`` and then standardised as ``(x - mean) / std``.
 
-    Bilinear with antialiasing is what torchvision's ``Resize`` does to a PIL image.
+    Bilinear with antialiasing is what torchvision's ``Resize`` does to a PIL image. Float images are
+    refused: they are usually in [0, 1] already, and dividing them by 255 again would go unnoticed.
     """
+    check_uint8_images(images, "resize_batch")
+    check_positive_int("size", size)
+    check_number("mean", mean)
+    check_number("std", std, low=0, low_open=True)
     x = F.interpolate(images.unsqueeze(1).float(), size=(size, size), mode="bilinear",
                       align_corners=False, antialias=True)
     return x.mul_(1 / (255 * std)).sub_(mean / std)
@@ -77,12 +87,21 @@ class DeviceLoader:
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, size: int,
                  shuffle: bool = False, device: str | torch.device | None = None,
                  mean: float = 0.0, std: float = 1.0, seed: int = 0):
-        if not isinstance(images, torch.Tensor) or images.dtype != torch.uint8 or images.dim() != 3:
-            raise ValueError("images must be a uint8 tensor (N, height, width), e.g. dataset.data")
+        check_uint8_images(images, "DeviceLoader")
+        if len(images) == 0:
+            raise ValueError("DeviceLoader got 0 images: there would be nothing to train or test on; "
+                             "check the data folder and n_train / n_test")
         if not isinstance(labels, torch.Tensor) or labels.shape != images.shape[:1]:
-            raise ValueError(f"labels must be a tensor with one label per image ({len(images)})")
+            raise ValueError(f"labels must be a tensor with one label per image ({len(images)}), got "
+                             f"{tuple(labels.shape) if isinstance(labels, torch.Tensor) else type(labels).__name__}")
+        if labels.is_floating_point() or labels.dtype == torch.bool or labels.min() < 0:
+            raise ValueError(f"labels must be class indices 0, 1, 2, ... (an integer tensor), got {labels.dtype} "
+                             f"from {labels.min().item()} to {labels.max().item()}; e.g. dataset.targets")
         check_positive_int("batch_size", batch_size)
         check_positive_int("size", size)
+        check_number("mean", mean)
+        check_number("std", std, low=0, low_open=True)
+        check_positive_int("seed", seed, minimum=0)
         device = choose_device(device)
         self.images, self.labels = images.to(device), labels.to(device)
         self.batch_size, self.size, self.shuffle = batch_size, size, shuffle
@@ -90,6 +109,18 @@ class DeviceLoader:
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
+
+    def describe(self) -> dict:
+        """What defines this loader's data, for a checkpoint to record (``checkpoints.describe_run``).
+        The data fingerprint: image sums and labels weighted by position, so another data folder
+        or subset of the same size, or the same images in another order, give another value."""
+        position = torch.arange(1, len(self.images) + 1, device=self.images.device)
+        pixels = (self.images.flatten(1).sum(1, dtype=torch.int64) * position).sum()
+        labels = (self.labels.long() * position).sum()
+        return {"number of training images": len(self.images), "image size": self.size, "batch size": self.batch_size,
+                "steps per epoch": len(self), "shuffle": bool(self.shuffle), "loader seed": self.seed,
+                "normalisation": [float(self.mean), float(self.std)],
+                "data fingerprint": f"{int(pixels):x}-{int(labels):x}"}
 
     def __len__(self) -> int:
         return math.ceil(len(self.images) / self.batch_size)
@@ -119,7 +150,12 @@ def fashion_mnist_loaders(batch_size: int, size: int, device: str | torch.device
     loaders = []
     for data, n, shuffle in [(train_set, n_train, True), (test_set, n_test, False)]:
         if n is not None:
-            check_positive_int("n_train" if shuffle else "n_test", n)
+            name = "n_train" if shuffle else "n_test"
+            check_positive_int(name, n)
+            if n > len(data):  # slicing would silently give fewer images than asked for
+                raise ValueError(f"{name}={n:,} but the {'training' if shuffle else 'test'} set in {data.root} has "
+                                 f"only {len(data):,} images; use {name}=None for all of them, or at most "
+                                 f"{len(data):,}")
         keep = torch.randperm(len(data), generator=torch.Generator().manual_seed(seed))[:n]
         keep = keep.sort().values  # a subset, in the data set's own order
         loaders.append(DeviceLoader(data.data[keep], data.targets[keep], batch_size, size, shuffle,

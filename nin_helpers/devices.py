@@ -23,7 +23,16 @@ def choose_device(name: str | torch.device | None = None) -> torch.device:
     if name is not None:
         if not isinstance(name, (str, torch.device)):
             raise TypeError(f"device must be a string like 'cuda' or 'cpu', got {type(name).__name__}")
-        return torch.device(name)
+        try:
+            device = torch.device(name)
+        except RuntimeError:  # torch lists every device type it knows, most of them not for this course
+            raise ValueError(f"unknown device: device must be 'cpu', 'cuda' (an NVIDIA GPU; 'cuda:1' for the second), "
+                             f"'mps' (Apple), or left out to let choose_device pick, got {name!r}") from None
+        available = {"cuda": torch.cuda.is_available, "mps": torch.backends.mps.is_available}.get(device.type)
+        if available is not None and not available():
+            raise ValueError(f"this machine has no {device.type.upper()} device; use 'cpu', or leave the device out "
+                             f"to let choose_device pick, got {name!r}")
+        return device
     if torch.cuda.is_available():
         return torch.device("cuda")
     if torch.backends.mps.is_available():
@@ -59,8 +68,10 @@ class Speed:
         return torch.autocast(device.type, self.amp_dtype)
 
 
-def speed_settings(device: torch.device) -> Speed:
+def speed_settings(device: str | torch.device) -> Speed:
     """The fast settings for ``device``; reads the hardware, changes nothing."""
+    if not isinstance(device, torch.device):
+        device = choose_device(device)
     if device.type == "cuda":
         bf16 = torch.cuda.is_bf16_supported(including_emulation=False)
         return Speed(channels_last=True, amp_dtype=torch.bfloat16 if bf16 else None)

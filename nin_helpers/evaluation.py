@@ -15,17 +15,23 @@ import torch
 from torch import nn
 
 from nin_helpers.devices import speed_settings, to_device
+from nin_helpers.validation import check_batch, check_batches, check_float_images, check_module, check_positive_int
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
 
 def logits(net: nn.Module, data_iter: Batches) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     """``(scores, labels)`` per batch of ``data_iter``, computed where ``net`` is, as ``train`` does."""
-    device = next(net.parameters()).device
+    check_module("net", net)
+    check_batches("data_iter", data_iter)
+    param = next(net.parameters(), None)
+    device = param.device if param is not None else torch.device("cpu")
     speed = speed_settings(device)
     net.eval()
     with torch.inference_mode(), speed.autocast(device):
-        for X, y in data_iter:
+        for batch in data_iter:
+            X, y = check_batch("data_iter", batch)
+            check_float_images(X, "the network", param.dtype if param is not None else None)
             X, y = to_device(X, y, device, speed)
             yield net(X).float(), y
 
@@ -55,6 +61,13 @@ def predict(net: nn.Module, data_iter: Batches) -> tuple[torch.Tensor, torch.Ten
 
 def confusion_matrix(predicted: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
     """``matrix[i, j]``: how many examples of true class ``i`` were predicted as ``j``."""
+    check_positive_int("num_classes", num_classes)
+    for name, t in [("predicted", predicted), ("labels", labels)]:
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a tensor of class indices, e.g. probs.argmax(1), got {type(t).__name__}")
+        if t.is_floating_point() or t.is_complex() or t.dim() != 1:
+            raise ValueError(f"{name} must be a 1-D tensor of integer class indices (use probs.argmax(1) for "
+                             f"predictions), got {t.dtype} of shape {tuple(t.shape)}")
     if predicted.shape != labels.shape:
         raise ValueError(f"predicted {tuple(predicted.shape)} and labels {tuple(labels.shape)} differ")
     for name, t in [("predicted", predicted), ("labels", labels)]:

@@ -17,12 +17,15 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nin_helpers.validation import check_float_images, check_module
+
 
 def init_weights(net: nn.Module, init: str) -> None:
     """Re-initialise every conv/linear layer: ``"xavier"`` as d2l does (weights only),
     ``"kaiming"``: He-normal weights, which keep the signal's variance through ReLUs, and zero biases,
     or ``"default"``: PyTorch's own initialisation, drawn again."""
-    if init not in ("xavier", "kaiming", "default"):
+    check_module("net", net)
+    if not isinstance(init, str) or init not in ("xavier", "kaiming", "default"):
         raise ValueError(f"init must be 'xavier', 'kaiming' or 'default', got {init!r}")
     for m in net.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
@@ -40,6 +43,11 @@ def center_biases(net: nn.Module, X: torch.Tensor) -> None:
     """Data-dependent start: shift each conv's bias so that, on the batch ``X``, every output
     channel has mean 0, so its ReLU is on for about half the inputs and none is dead from the start.
     One forward pass: each hook centres its layer before the next layer sees the output."""
+    check_module("net", net)
+    if not isinstance(X, torch.Tensor):
+        raise TypeError(f"X must be a batch of images (a torch.Tensor), e.g. next(iter(train_iter))[0], "
+                        f"got {type(X).__name__}")
+    check_float_images(X, "center_biases")
     def center(conv: nn.Conv2d, inputs, out: torch.Tensor) -> torch.Tensor:
         mean = out.mean(dim=(0, 2, 3))
         conv.bias -= mean
@@ -61,8 +69,9 @@ def equal_class_scores(net: nn.Module, score: float = 1.0, check_only: bool = Fa
     ReLU on, and the first gradient steps grow each class's weights *towards* its own images' features
     instead of possibly switching the class off everywhere. ``check_only``: refuse an unsuitable
     network without changing anything (``train`` checks before it initialises)."""
-    if not score > 0:
-        raise ValueError(f"score must be > 0 so that every class's ReLU starts on, got {score!r}")
+    check_module("net", net)
+    if isinstance(score, bool) or not isinstance(score, (int, float)) or not score > 0 or score == float("inf"):
+        raise ValueError(f"score must be > 0 (a finite number) so that every class's ReLU starts on, got {score!r}")
     weighted = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     if not weighted or not isinstance(weighted[-1], nn.Conv2d):  # e.g. a fully connected head
         raise ValueError("equal_class_scores is for NiN-style networks whose last layer with weights is the "

@@ -13,11 +13,12 @@ import pandas as pd
 import torch
 from torch import nn
 
-from nin_helpers.validation import check_positive_int
+from nin_helpers.validation import check_module, check_shape
 
 
 def count_params(module: nn.Module) -> int:
     """Number of trainable parameters of ``module``."""
+    check_module("module", module)
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
@@ -27,12 +28,8 @@ def layer_table(model: nn.Module, input_shape: tuple[int, ...]) -> pd.DataFrame:
 
     Uses forward hooks, so it works for any ``nn.Module``, not only ``nn.Sequential``.
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    if not isinstance(input_shape, (tuple, list, torch.Size)) or len(input_shape) == 0:
-        raise ValueError(f"input_shape must be a tuple like (1, 1, 224, 224), got {input_shape!r}")
-    for i, side in enumerate(input_shape):
-        check_positive_int(f"input_shape[{i}]", side)
+    check_module("model", model)
+    check_shape("input_shape", input_shape)
 
     rows: list[dict] = []
 

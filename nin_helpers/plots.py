@@ -20,14 +20,21 @@ import numpy as np
 import pandas as pd
 import torch
 
+from nin_helpers.validation import check_positive_int
+
 
 def show_images(images: torch.Tensor, titles: Sequence[str], num_cols: int = 8, scale: float = 1.3,
                 colors: Sequence[str] | None = None):
     """A grid of grey images ``(N, H, W)`` (or ``(N, 1, H, W)``), each with its title above it."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a torch.Tensor (N, H, W), e.g. test_set.data[:8], got {type(images).__name__}")
+    if isinstance(titles, str) or not hasattr(titles, "__len__"):
+        raise TypeError(f"titles must be a list of N strings, one per image, got {type(titles).__name__}")
+    check_positive_int("num_cols", num_cols)
     images = images.detach().cpu()
     images = images.squeeze(1) if images.dim() == 4 else images
-    if images.dim() != 3 or len(titles) != len(images):
-        raise ValueError(f"expected images (N, H, W) and N titles, got shape {tuple(images.shape)} "
+    if images.dim() != 3 or len(titles) != len(images) or len(images) == 0:
+        raise ValueError(f"expected images (N, H, W) with N >= 1 and N titles, got shape {tuple(images.shape)} "
                          f"and {len(titles)} titles")
     num_rows = -(-len(images) // num_cols)
     cols = min(num_cols, len(images))
@@ -71,6 +78,13 @@ class LivePlot:
 
 def plot_confusion_matrix(matrix: torch.Tensor, class_names: Sequence[str]):
     """Rows: true class, columns: predicted class; each cell shows its count."""
+    if not isinstance(matrix, torch.Tensor):
+        raise TypeError(f"matrix must be a torch.Tensor from confusion_matrix(...), got {type(matrix).__name__}")
+    if matrix.dim() != 2 or matrix.shape[0] != matrix.shape[1] or len(matrix) == 0 \
+            or isinstance(class_names, str) or len(class_names) != len(matrix):
+        raise ValueError(f"matrix must be square (classes x classes) with one class name per row, got shape "
+                         f"{tuple(matrix.shape)} and {len(class_names)} names; build it with "
+                         f"confusion_matrix(predicted, labels, num_classes)")
     matrix = matrix.cpu()
     fig, ax = plt.subplots(figsize=(6.5, 5.5))
     ax.imshow(matrix.numpy(), cmap="Blues")
@@ -111,6 +125,8 @@ def _check_columns(table: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"the table needs columns {missing}; build it with nin_helpers.totals")
+    if table.empty:
+        raise ValueError("the table has no rows: there is nothing to plot; build it with nin_helpers.totals")
 
 
 def plot_params_by_kind(table: pd.DataFrame, ax=None):

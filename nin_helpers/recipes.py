@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from nin_helpers.validation import check_module, check_positive_int
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -107,8 +109,12 @@ def recipe_table() -> "pd.DataFrame":
     return pd.DataFrame([dataclasses.asdict(r) for r in RECIPES.values()], index=list(RECIPES))
 
 
-def make_optimizer(net: nn.Module, recipe: Recipe, steps_per_epoch: int, num_epochs: int):
+def make_optimizer(net: nn.Module, recipe: str | Recipe, steps_per_epoch: int, num_epochs: int):
     """The recipe's optimiser and a per-step schedule: linear warm-up, then constant or cosine to 0."""
+    check_module("net", net)
+    recipe = get_recipe(recipe)
+    check_positive_int("steps_per_epoch", steps_per_epoch)
+    check_positive_int("num_epochs", num_epochs)
     if recipe.optimizer == "sgd":
         opt = torch.optim.SGD(net.parameters(), lr=recipe.lr, momentum=recipe.momentum,
                               weight_decay=recipe.weight_decay)

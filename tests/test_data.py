@@ -144,3 +144,119 @@ def test_loaders_over_the_subset(monkeypatch):
     assert X.shape == (100, 1, 32, 32) and X.dtype == torch.float32 and y.dtype == torch.int64
     # standardised with the training set's statistics: roughly zero mean, unit spread
     assert abs(X.mean().item()) < 0.3 and 0.7 < X.std().item() < 1.3
+
+
+# --- the data files are checked: a damaged file is named, with what to do ---------------------------------
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A writable copy of the subset's four files, to damage one at a time."""
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for f in (SUBSET / "FashionMNIST" / "raw").iterdir():
+        if not f.name.endswith(".gz"):
+            (raw / f.name).write_bytes(f.read_bytes())
+    return tmp_path, raw
+
+
+def truncate(name: str, keep: int):
+    return lambda raw: (raw / name).write_bytes((raw / name).read_bytes()[:keep])
+
+
+def fewer_labels(raw: Path) -> None:  # a consistent label file with 1,000 labels for 3,443 images
+    path = raw / "train-labels-idx1-ubyte"
+    data = path.read_bytes()
+    path.write_bytes(data[:4] + (1000).to_bytes(4, "big") + data[8:1008])
+
+
+def label_200(raw: Path) -> None:
+    path = raw / "train-labels-idx1-ubyte"
+    data = bytearray(path.read_bytes())
+    data[20] = 200
+    path.write_bytes(bytes(data))
+
+
+def not_idx(raw: Path) -> None:
+    path = raw / "t10k-images-idx3-ubyte"
+    path.write_bytes(b"\x00" * path.stat().st_size)
+
+
+DAMAGE = {  # what is done to a file, the file named, what the message says about it
+    "truncated images": (truncate("train-images-idx3-ubyte", 100_000), "train-images-idx3-ubyte",
+                         r"header announces \(3443, 28, 28\) values \(2,699,328 bytes\) but it holds 100,000"),
+    "truncated header": (truncate("train-images-idx3-ubyte", 10), "train-images-idx3-ubyte",
+                         "holds 10 bytes, less than its own 16-byte header"),
+    "empty labels": (truncate("t10k-labels-idx1-ubyte", 0), "t10k-labels-idx1-ubyte",
+                     "holds 0 bytes, less than its own 8-byte header"),
+    "fewer labels than images": (fewer_labels, "train-labels-idx1-ubyte",
+                                 "holds 1,000 labels for the 3,443 images of train-images-idx3-ubyte"),
+    "label 200": (label_200, "train-labels-idx1-ubyte", r"holds the label 200, but Fashion-MNIST's labels are 0..9"),
+    "not an idx file": (not_idx, "t10k-images-idx3-ubyte", "does not start like an idx file"),
+}
+
+
+@needs_subset
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_a_damaged_data_file_is_named_with_what_to_do(data_copy, damage):
+    root, raw = data_copy
+    load_fashion_mnist(root, download=False)  # the intact copy loads
+    mutate, name, reason = DAMAGE[damage]
+    mutate(raw)
+    for download in (False, True):  # never "not found", never a download over a file that is there
+        with pytest.raises(ValueError, match=rf"file {raw / name} is damaged: .*{reason}.*Delete it and run again"):
+            load_fashion_mnist(root, download=download)
+
+
+@needs_subset
+def test_asking_for_more_images_than_exist_says_so(monkeypatch):
+    monkeypatch.setenv("NIN_DATA_DIR", str(SUBSET))
+    train_set, test_set = load_fashion_mnist()
+    n = len(train_set) + 1
+    with pytest.raises(ValueError, match=rf"n_train={n:,} but the training set in .* has only {len(train_set):,} "
+                                         r"images; use n_train=None"):
+        fashion_mnist_loaders(128, 32, "cpu", n_train=n)
+    with pytest.raises(ValueError, match=rf"n_test={len(test_set) + 1:,} but the test set"):
+        fashion_mnist_loaders(128, 32, "cpu", n_test=len(test_set) + 1)
+    train_iter, _ = fashion_mnist_loaders(128, 32, "cpu", n_train=len(train_set))  # all of them is fine
+    assert len(train_iter.images) == len(train_set)
+
+
+# --- resize_batch and DeviceLoader refuse what they would silently get wrong ---------------------------------
+
+@pytest.mark.parametrize("images, error, match", [
+    (torch.rand(2, 28, 28), ValueError, r"uint8 images .* got torch.float32: .* divided by 255 again"),
+    (torch.rand(2, 28, 28) * 255, ValueError, "got torch.float32"),
+    (torch.zeros(28, 28, dtype=torch.uint8), ValueError, r"shape \(28, 28\); for one image use images.unsqueeze\(0\)"),
+    (torch.zeros(2, 1, 28, 28, dtype=torch.uint8), ValueError, r"for \(N, 1, H, W\) use images.squeeze\(1\)"),
+    ([[0, 1]], TypeError, "got list"),
+    (torch.zeros(2, 28, 28, dtype=torch.uint8).numpy(), TypeError, "got ndarray"),
+])
+def test_resize_batch_refuses_what_is_not_uint8_images(images, error, match):
+    with pytest.raises(error, match=match):
+        resize_batch(images, 32)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(size=0), "size must be a whole number >= 1"), (dict(size="32"), "size must be a whole number"),
+    (dict(std=0.0), r"std must be a number > 0"), (dict(mean=float("nan")), "mean must be a number"),
+])
+def test_resize_batch_checks_its_numbers(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        resize_batch(torch.zeros(2, 28, 28, dtype=torch.uint8), **{"size": 32, **kwargs})
+
+
+def test_resize_batch_keeps_an_empty_batch_empty():
+    assert resize_batch(torch.zeros(0, 28, 28, dtype=torch.uint8), 32).shape == (0, 1, 32, 32)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(images=torch.zeros(0, 28, 28, dtype=torch.uint8), labels=torch.zeros(0, dtype=torch.long)), "0 images"),
+    (dict(labels=torch.zeros(3)), r"class indices .* got torch.float32"),
+    (dict(labels=torch.tensor([0, -1, 2])), r"class indices .* from -1 to 2"),
+    (dict(std=0.0), "std must be a number > 0"),
+    (dict(seed=-1), "seed must be a whole number >= 0"),
+])
+def test_loader_refuses_what_would_fail_later(kwargs, match):
+    args = dict(images=torch.zeros(3, 28, 28, dtype=torch.uint8), labels=torch.arange(3), batch_size=2, size=32)
+    with pytest.raises(ValueError, match=match):
+        DeviceLoader(**{**args, **kwargs})

@@ -115,3 +115,73 @@ def test_slices_are_plain_sequentials_that_compute_the_same():
     with torch.no_grad():
         assert torch.equal(rest(head(x)), net(x))
     assert isinstance(net[0], type(block))  # indexing one layer still returns that layer
+
+
+# --- dtypes and class counts: a sentence instead of "Input type (unsigned char) and bias type (float)" -----
+
+@pytest.mark.parametrize("dtype, message", [
+    (torch.uint8, r"expects float images, got torch.uint8; uint8 images: use resize_batch\(images, size\), or "
+                  r"x.float\(\) / 255"),
+    (torch.int64, r"expects float images, got torch.int64; convert them with x.float\(\)"),
+    (torch.bool, r"expects float images, got torch.bool"),
+    (torch.float16, r"has torch.float32 weights but got a torch.float16 batch; convert the batch with "
+                    r"x.to\(torch.float32\)"),
+    (torch.float64, r"has torch.float32 weights but got a torch.float64 batch"),
+])
+@pytest.mark.parametrize("build, side", [(nin, 96), (lambda: nin_block(1, 8, 3), 8)], ids=["nin", "nin_block"])
+def test_a_batch_of_the_wrong_dtype_is_explained(build, side, dtype, message):
+    with pytest.raises(ValueError, match=message):
+        build()(torch.zeros(2, 1, side, side, dtype=dtype))
+
+
+def test_a_batch_of_grey_images_without_the_channel_axis_gets_the_right_hint():
+    with pytest.raises(ValueError, match=r"a batch of grey images\? add the channel axis with x.unsqueeze\(1\)"):
+        nin()(torch.zeros(8, 96, 96))
+
+
+def test_half_precision_networks_take_half_batches():
+    block = nin_block(1, 8, 3).to(torch.bfloat16)
+    assert block(torch.zeros(1, 1, 8, 8, dtype=torch.bfloat16)).dtype == torch.bfloat16
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"num_classes": 1}, r"num_classes must be a whole number >= 2 \(with one class the loss is always 0"),
+    ({"dropout": "0.5"}, r"dropout must be a probability in \[0, 1\), got '0.5'"),
+    ({"dropout": float("nan")}, "dropout must be a probability"),
+])
+def test_nin_refuses_what_would_train_to_nothing(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nin(**kwargs)
+    assert nin(num_classes=2)(torch.zeros(1, 1, 67, 67)).shape == (1, 2)
+
+
+# --- smallest_input_size follows torch's own rules: dilation, ceil_mode, "same" padding, non-square ----------
+
+def torch_smallest_side(layers: nn.Module) -> int:
+    """The smallest square side torch itself accepts, by trying them (NiN's blocks check their own input
+    size with ValueError: that check is what is tested here, so it counts as a refusal)."""
+    for side in range(1, 200):
+        try:
+            with torch.no_grad():
+                nn.Sequential(*layers)(torch.zeros(1, 1, side, side))
+            return side
+        except (RuntimeError, ValueError):
+            continue
+    raise AssertionError("no side up to 200 fits")
+
+
+@pytest.mark.parametrize("layers", [
+    [nn.Conv2d(1, 1, 3, dilation=2)],
+    [nn.Conv2d(1, 1, 3), nn.MaxPool2d(3, 2, ceil_mode=True), nn.Conv2d(1, 1, 3)],
+    [nn.AvgPool2d(3, 2, ceil_mode=True), nn.Conv2d(1, 1, 3)],
+    [nn.MaxPool2d(3, 2, padding=1, ceil_mode=True), nn.MaxPool2d(2, 2, ceil_mode=True), nn.Conv2d(1, 1, 2)],
+    [nn.MaxPool2d(3, 1, dilation=3)],
+    [nn.Conv2d(1, 1, (3, 7))],
+    [nn.Conv2d(1, 1, 3, stride=(1, 3)), nn.Conv2d(1, 1, 3)],
+    [nn.Conv2d(1, 1, 5, padding="same"), nn.Conv2d(1, 1, 3)],
+    [nn.Conv2d(1, 1, 5, padding="valid")],
+    list(nin()),
+], ids=["dilated conv", "ceil max-pool", "ceil avg-pool", "ceil with padding", "dilated pool", "non-square kernel",
+        "non-square stride", "same padding", "valid padding", "nin"])
+def test_smallest_input_size_agrees_with_torch(layers):
+    assert smallest_input_size(nn.Sequential(*layers)) == torch_smallest_side(layers)

@@ -9,33 +9,11 @@ from torch import nn
 
 from nin_helpers import checkpoints, devices
 from nin_helpers.checkpoints import save_checkpoint
-from nin_helpers.data import DeviceLoader
 from nin_helpers.devices import Speed, choose_device, speed_settings
 from nin_helpers.evaluation import confusion_matrix, evaluate, predict
 from nin_helpers.initialization import center_biases, equal_class_scores, init_weights
 from nin_helpers.recipes import RECIPES, Recipe, get_recipe, make_optimizer
-from nin_helpers.training import History, train
-
-
-def tiny_net() -> nn.Module:
-    """Small enough to train in milliseconds, with dropout so that the RNG state matters."""
-    return nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.Dropout(0.3), nn.Conv2d(8, 10, 1),
-                         nn.AdaptiveAvgPool2d(1), nn.Flatten())
-
-
-def tiny_data(n: int = 96, seed: int = 0):
-    g = torch.Generator().manual_seed(seed)
-    labels = torch.randint(0, 10, (n,), generator=g)
-    # images whose brightness tells the class: learnable, so training visibly moves
-    images = (labels.view(-1, 1, 1) * 25 + torch.randint(0, 20, (n, 12, 12), generator=g)).to(torch.uint8)
-    train_iter = DeviceLoader(images, labels, batch_size=16, size=12, shuffle=True, seed=seed)
-    test_iter = DeviceLoader(images[:32], labels[:32], batch_size=16, size=12)
-    return train_iter, test_iter
-
-
-def quiet_train(*args, **kwargs) -> History:
-    return train(*args, plot=False, progress=False, **kwargs)
-
+from tiny_runs import Interrupting, quiet_train, tiny_data, tiny_net
 
 # --- device choice ------------------------------------------------------------------------------
 
@@ -186,26 +164,6 @@ def test_num_epochs_is_checked():
 
 
 # --- checkpoints ----------------------------------------------------------------------------------
-
-class Interrupting:
-    """Wraps a loader and raises KeyboardInterrupt (as the Jupyter stop button does) in one epoch."""
-
-    def __init__(self, loader, epoch: int, after_batches: int):
-        self.loader, self.at, self.after, self.epoch = loader, epoch, after_batches, 0
-
-    def set_epoch(self, epoch):
-        self.epoch = epoch
-        self.loader.set_epoch(epoch)
-
-    def __len__(self):
-        return len(self.loader)
-
-    def __iter__(self):
-        for i, batch in enumerate(self.loader):
-            if self.epoch == self.at and i == self.after:
-                raise KeyboardInterrupt
-            yield batch
-
 
 def test_resume_after_an_interrupt_finishes_the_same_run(tmp_path):
     ckpt = tmp_path / "run.pt"

@@ -77,8 +77,8 @@ def question(ex_id: str) -> None:
 def list_exercises(prefix: str = "") -> None:
     """Print every exercise whose ID starts with ``prefix`` (e.g. "02."), with its question.
 
-    >>> list_exercises("d2l.reduction")
-    d2l.reduction_factor: d2l 8.3 ex. 5: by what factor does the last block shrink the number of values (384 x 5 x 5 in, 10 x 5 x 5 out)?
+    >>> list_exercises("d2l.last")
+    d2l.last_block_params: d2l 8.3 ex. 5: how many parameters does nin()'s last NiN block (nin()[7], the one after the dropout) have?
     """
     if not isinstance(prefix, str):
         raise TypeError(f"prefix must be a string like '02.', got {type(prefix).__name__}")

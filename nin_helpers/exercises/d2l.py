@@ -26,6 +26,7 @@ from nin_helpers.exercises.facts import (
     nin_params,
     nin_table,
     params_of,
+    top_level_shapes,
     weights_only,
 )
 from nin_helpers.exercises.hints import BLOCK, BYTES, FC_BIAS, FLATTEN, FLOPS, MACS, NO_BIAS, TRAINING_BYTES
@@ -35,6 +36,12 @@ from nin_helpers.models import NIN_BLOCKS
 
 def _values(shape: tuple[int, ...]) -> int:
     return int(torch.Size(shape).numel())
+
+
+def _last_block_in_out() -> tuple[int, int]:
+    """Values entering nin()'s last block (the dropout's output, layer 6) and leaving it (layer 7)."""
+    shapes = top_level_shapes()
+    return _values(shapes[6]), _values(shapes[7])
 
 
 EXERCISES: list[Exercise] = [
@@ -62,18 +69,21 @@ EXERCISES: list[Exercise] = [
               (lambda: sum(_values(s) for s in nin_table()["output shape"]),
                "Count only the 12 convolutions' outputs (not ReLU, pooling, dropout or flatten)."))),
     # --- ex. 5: the last block ------------------------------------------------------------------------
-    Exercise("d2l.last_block_params", "d2l 8.3 ex. 5: how many parameters does nin()'s last block (384 "
-             "channels of 5 x 5 in, 10 out) have?", "int", lambda: count_params(nin_net()[7]), BLOCK,
+    Exercise("d2l.last_block_params", "d2l 8.3 ex. 5: how many parameters does nin()'s last NiN block "
+             "(nin()[7], the one after the dropout) have?", "int", lambda: count_params(nin_net()[7]), BLOCK,
              ((lambda: conv2d_params(384, 10, 3), "The block also has two 1 x 1 convolutions (10 to 10)."),
               (lambda: weights_only(nin_net()[7]), NO_BIAS),
               (lambda: conv2d_params(384, 10, 3) + 2 * conv2d_params(384, 384, 1),
                "The 1 x 1 convolutions come after the 3 x 3 one: they map 10 channels to 10."))),
-    Exercise("d2l.reduction_factor", "d2l 8.3 ex. 5: by what factor does the last block shrink the number "
-             "of values (384 x 5 x 5 in, 10 x 5 x 5 out)?", "float",
-             lambda: (384 * 5 * 5) / (10 * 5 * 5),
-             "Factor = values in / values out; height and width stay 5 x 5, only channels shrink.",
-             ((lambda: (10 * 5 * 5) / (384 * 5 * 5), "Upside down: values in divided by values out."),
-              (lambda: 384 * 5 * 5 - 10 * 5 * 5, "A factor is a ratio, not a difference."))),
+    Exercise("d2l.reduction_factor", "d2l 8.3 ex. 5: nin()'s last block turns its input into one channel per "
+             "class in one step. For a (1, 1, 224, 224) image, by what factor does it shrink the number of "
+             "values (values in / values out)? Give it to three significant figures.", "float",
+             lambda: _last_block_in_out()[0] / _last_block_in_out()[1],
+             "Factor = values in / values out: multiply channels x height x width of the block's input and "
+             "of its output (layer_table(nin(), (1, 1, 224, 224)) lists both).",
+             ((lambda: _last_block_in_out()[1] / _last_block_in_out()[0],
+               "Upside down: values in divided by values out."),
+              (lambda: _last_block_in_out()[0] - _last_block_in_out()[1], "A factor is a ratio, not a difference."))),
     # --- ex. 1 and 3: variants of NiN, counted (notebook 05 builds them) -------------------------------
     Exercise("d2l.three_1x1_params", "d2l 8.3 ex. 1: with three 1 x 1 convolutions per NiN block instead of "
              "two (nin_variant(3)), how many parameters does NiN have?", "int",

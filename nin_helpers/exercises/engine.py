@@ -12,13 +12,23 @@ hint that names the concept. ``judge_answer`` compares an answer with all of the
 (True, 'demo.add: correct!')
 >>> judge_answer(ex, 6)
 (False, 'demo.add: not yet. Hint: That multiplies; the question adds.')
+
+A float answer counts when it rounds like the right one at the precision its question asks for
+(``sig_figs``, three significant figures by default): 2.30, 2.3 or 2.3026 for ln 10 = 2.302585...,
+not 2.31; the right answer rounded further (6.7 for 6.666...) is told to give more digits.
+
+>>> ex = Exercise("demo.third", "20 / 3, to three significant figures?", kind="float", answer=lambda: 20 / 3,
+...               concept="Divide.")
+>>> judge_answer(ex, 6.67)[0], judge_answer(ex, 6.7)[1]
+(True, 'demo.third: almost: that is the right answer rounded to two significant figures; give more digits, to three significant figures.')
 """
 from __future__ import annotations
 
 import math
+import numbers
+import operator
 import re
 from dataclasses import dataclass
-from numbers import Real
 from typing import Any, Callable
 
 # What each kind of answer looks like, for the error message when a student passes something else.
@@ -28,7 +38,10 @@ KINDS = {
     "shape": "a shape, e.g. (2, 8, 30, 30) or torch.Size([2, 8, 30, 30])",
     "shapes": "a list of shapes, one per layer, e.g. [(2, 8, 30, 30), (2, 8, 14, 14), ...]",
 }
-SHAPE_AXES = ("batch", "channels", "height", "width")
+# The axes of a shape, by its number of axes: an image batch, one image, a flattened batch.
+SHAPE_AXES = {4: ("batch", "channels", "height", "width"), 3: ("channels", "height", "width"),
+              2: ("batch", "features"), 1: ("values",)}
+SIG_FIGS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}  # words: a digit could give an answer away
 
 
 @dataclass(frozen=True)
@@ -37,8 +50,8 @@ class Exercise:
 
     ``answer`` computes the right answer; ``mistakes`` pairs a function computing a typical wrong
     answer with the hint to print for it; ``concept`` is the hint for any other wrong answer.
-    ``diagnose`` may compute a hint from the wrong answer itself; ``rel_tol`` is used for
-    ``kind="float"`` only.
+    ``diagnose`` may compute a hint from the wrong answer itself; ``sig_figs`` is the precision a
+    ``kind="float"`` question asks for, in its text ("... to three significant figures").
     """
     id: str
     question: str
@@ -46,21 +59,34 @@ class Exercise:
     answer: Callable[[], Any]
     concept: str
     mistakes: tuple[tuple[Callable[[], Any], str], ...] = ()
-    rel_tol: float = 1e-3
+    sig_figs: int = 3
     # Optional: a hint computed from the (wrong) answer itself, e.g. "that size is too small".
     diagnose: Callable[[Any], str | None] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {sorted(KINDS)}, got {self.kind!r}")
+        if self.kind == "float" and f"to {SIG_FIGS[self.sig_figs]} significant figures" not in self.question:
+            raise ValueError(f"{self.id}: a float question must say its precision, "
+                             f"'to {SIG_FIGS[self.sig_figs]} significant figures'")
+
+
+def _whole(value: object) -> int | None:
+    """``value`` as an int if it is a whole number type (int, numpy integer, integer 0-d tensor), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
 
 
 def _as_shape(value: object, what: str) -> tuple[int, ...]:
     """A tuple of ints from a tuple, list or torch.Size, or a TypeError saying what was wrong."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise TypeError(f"{what} must be {KINDS['shape']}, got {type(value).__name__} {value!r}")
-    items = tuple(value)
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in items):
+    items = tuple(_whole(v) for v in value)
+    if None in items:
         raise TypeError(f"{what} must contain whole numbers only, got {value!r}")
     return items
 
@@ -78,28 +104,65 @@ def normalise(kind: str, value: object, ex_id: str) -> Any:
         hint = " (remove the quotes)" if isinstance(value, str) else ""
         raise TypeError(f"the answer to {ex_id} must be {KINDS[kind]}, got {type(value).__name__} "
                         f"{value!r}{hint}")
-    number = float(value)
+    size = getattr(value, "size", 1) if not callable(getattr(value, "numel", None)) else value.numel()
+    if size != 1:  # an array or tensor of several numbers: float() would fail deep inside numpy or torch
+        raise TypeError(f"the answer to {ex_id} must be a single number ({KINDS[kind]}), got a "
+                        f"{type(value).__name__} of {size} values")
+    whole = _whole(value)
+    if kind == "int" and whole is not None:
+        return whole  # exactly, however large: float() would overflow or round
+    try:
+        number = float(value)
+    except OverflowError:
+        raise TypeError(f"the answer to {ex_id} must be {KINDS[kind]}, and {value!r} is too large for a "
+                        f"float") from None
+    if not math.isfinite(number):
+        raise TypeError(f"the answer to {ex_id} must be a finite number ({KINDS[kind]}), got {value!r}")
     if kind == "int":
-        if not math.isfinite(number) or number != int(number):
+        if number != int(number):
             raise TypeError(f"the answer to {ex_id} must be {KINDS['int']}, got {value!r}")
         return int(number)
     return number
 
 
+def _half_unit(value: float, sig_figs: int) -> float:
+    """Half a unit in the last of ``sig_figs`` significant figures of ``value``: how far an answer may
+    be from ``value`` and still round like it (0.005 for 2.302585 at three figures)."""
+    if value == 0:
+        return 0.0
+    return 0.5 * 10 ** (math.floor(math.log10(abs(value))) - sig_figs + 1)
+
+
+def _rounds_like(a: float, b: float, sig_figs: int) -> bool:
+    return abs(a - b) <= _half_unit(b, sig_figs) * (1 + 1e-9)  # 1e-9: binary floats at the boundary
+
+
+def too_few_digits(ex: Exercise, got: float, expected: float) -> int | None:
+    """The number of significant figures (fewer than asked) to which ``got`` is the right answer,
+    rounded, e.g. 2 for 6.7 when the answer is 6.666...; ``None`` if it is not that."""
+    for figures in range(1, ex.sig_figs):
+        rounded = float(f"{expected:.{figures}g}")
+        if math.isclose(got, rounded, rel_tol=1e-9) and _rounds_like(got, expected, figures):
+            return figures
+    return None
+
+
 def _equal(ex: Exercise, a: Any, b: Any) -> bool:
     if ex.kind == "float":
-        return isinstance(b, Real) and math.isclose(a, b, rel_tol=ex.rel_tol)
+        return isinstance(b, numbers.Real) and _rounds_like(a, b, ex.sig_figs)
     if ex.kind in ("shape", "shapes"):
         return a == (list(map(tuple, b)) if ex.kind == "shapes" else tuple(b))
     return a == b
 
 
 def _shape_hint(expected: tuple[int, ...], got: tuple[int, ...]) -> str | None:
-    """Name the axis that is wrong, without saying its value."""
+    """Name the axis that is wrong, without saying its value (a flattened (batch, features) shape has no
+    height or width)."""
+    names = SHAPE_AXES.get(len(expected))
+    if names is None:
+        return None
     if len(got) != len(expected):
-        return (f"a shape here has {len(expected)} numbers ({', '.join(SHAPE_AXES[-len(expected):])}); "
-                f"yours has {len(got)}.") if len(expected) <= 4 else None
-    names = SHAPE_AXES[-len(expected):]
+        return f"a shape here has {len(expected)} numbers ({', '.join(names)}); yours has {len(got)}."
     wrong = [n for n, e, g in zip(names, expected, got) if e != g]
     return f"check the {' and '.join(wrong)}." if wrong else None
 
@@ -136,6 +199,11 @@ def judge_answer(ex: Exercise, answer: object) -> tuple[bool, str]:
     if _equal(ex, got, expected):
         return True, f"{ex.id}: correct!"
     hint = next((h for wrong, h in ex.mistakes if _equal(ex, got, wrong())), None)
+    figures = too_few_digits(ex, got, expected) if ex.kind == "float" and hint is None else None
+    if figures is not None:  # the right answer, rounded too far: not a wrong idea
+        return False, (f"{ex.id}: almost: that is the right answer rounded to {SIG_FIGS[figures]} significant "
+                       f"figure{'s' if figures > 1 else ''}; give more digits, to {SIG_FIGS[ex.sig_figs]} "
+                       f"significant figures.")
     if hint is None and ex.diagnose is not None:
         hint = ex.diagnose(got)
     hint = hint or _generic_hint(ex, expected, got)

@@ -6,26 +6,11 @@
 """
 from __future__ import annotations
 
-from functools import cache
-
-import torch
-
 from nin_helpers.exercises.engine import Exercise
-from nin_helpers.exercises.facts import IMAGE_SHAPE, conv_rows, nin_net, nin_params, weights_only
+from nin_helpers.exercises.facts import conv_rows, nin_net, nin_params, top_level_shapes, weights_only
 from nin_helpers.exercises.hints import NO_BIAS
 from nin_helpers.inspection import count_params
 from nin_helpers.models import smallest_input_size
-
-
-@cache
-def _top_level_shapes() -> tuple[tuple[int, ...], ...]:
-    """The output shape of each top-level layer of NiN (``for layer in net``) for one image."""
-    x, shapes = torch.zeros(IMAGE_SHAPE), []
-    with torch.no_grad():
-        for layer in nin_net():
-            x = layer(x)
-            shapes.append(tuple(x.shape))
-    return tuple(shapes)
 
 
 def _too_small_or_not_smallest(side: int) -> str:
@@ -42,15 +27,15 @@ def _too_small_or_not_smallest(side: int) -> str:
 EXERCISES: list[Exercise] = [
     Exercise("03.layer_shapes", "List the output shape of each of the 10 top-level layers of nin() "
              "(for layer in net: ...) for an input of shape (1, 1, 224, 224).", "shapes",
-             _top_level_shapes,
+             top_level_shapes,
              "Follow floor((n + 2p - k) / s) + 1 through each block and each 3 x 3, stride-2 max-pool; "
              "dropout keeps the shape; global average pooling leaves 1 x 1; Flatten drops those axes."),
     Exercise("03.gap_input_shape", "What shape enters the global average pooling layer of nin() for an "
-             "input of shape (1, 1, 224, 224)?", "shape", lambda: _top_level_shapes()[7],
+             "input of shape (1, 1, 224, 224)?", "shape", lambda: top_level_shapes()[7],
              "Follow the sizes through the network; the last NiN block outputs one channel per class.",
              ((lambda: (1, 384, 5, 5), "The last NiN block turns 384 channels into one channel per class."),
-              (lambda: _top_level_shapes()[8], "That is the shape after the pooling; the question asks before."),
-              (lambda: _top_level_shapes()[9], "That is the network's output; the question asks before the pooling."))),
+              (lambda: top_level_shapes()[8], "That is the shape after the pooling; the question asks before."),
+              (lambda: top_level_shapes()[9], "That is the network's output; the question asks before the pooling."))),
     Exercise("03.smallest_input", "What is the smallest square image side (in pixels) that nin() accepts?",
              "int", lambda: smallest_input_size(nin_net()),
              "Every convolution and pooling needs an input at least as large as its kernel.",

@@ -105,15 +105,16 @@ EXERCISES: list[Exercise] = [
               (lambda: EPOCHS * _steps_per_epoch(), "That is the whole run; the question asks for one epoch."))),
     Exercise("04.warmup_lr", f"Recipe 'ours' (peak learning rate {_peak()}, one warm-up epoch, then a cosine "
              f"to 0) on the quick profile: {QUICK_STEPS} steps per epoch, {QUICK_EPOCHS} epochs. What "
-             f"learning rate does step {WARMUP_STEP} use (steps counted from 0)?", "float",
+             f"learning rate does step {WARMUP_STEP} use (steps counted from 0)? Give it to three significant figures.",
+             "float",
              lambda: _lr_at(WARMUP_STEP), SCHEDULE,
              ((lambda: _peak() * WARMUP_STEP / QUICK_STEPS, "Off by one: step 0 already uses 1/"
                f"{QUICK_STEPS} of the peak, so step s uses (s + 1)/{QUICK_STEPS}."),
               (_peak, "That step is still in the warm-up epoch: the rate has not reached its peak yet."),
               (lambda: _peak() * (WARMUP_STEP + 1) / (QUICK_STEPS * QUICK_EPOCHS),
                "The warm-up lasts one epoch, not the whole run."))),
-    Exercise("04.cosine_lr", f"Same run as 04.warmup_lr: what learning rate does step {COSINE_STEP} use?",
-             "float", lambda: _lr_at(COSINE_STEP), SCHEDULE,
+    Exercise("04.cosine_lr", f"Same run as 04.warmup_lr: what learning rate does step {COSINE_STEP} use? Give "
+             "it to three significant figures.", "float", lambda: _lr_at(COSINE_STEP), SCHEDULE,
              ((_peak, "After the warm-up epoch the rate decays; it is past its peak."),
               (lambda: _peak() * (1 - (COSINE_STEP - QUICK_STEPS) / (QUICK_STEPS * (QUICK_EPOCHS - 1))),
                "The decay follows a cosine, 0.5 (1 + cos(pi t)), not a straight line."),
@@ -124,16 +125,19 @@ EXERCISES: list[Exercise] = [
                "t runs over the steps after the warm-up, not over the whole run."))),
     Exercise("04.momentum_gain", f"SGD with momentum {MOMENTUM} (PyTorch's form: v = {MOMENTUM} v + g, then "
              "w = w - lr v) gets the same gradient g at every step. After many steps, how many times "
-             "longer is each step than plain SGD's lr g?", "float", _momentum_gain,
-             "v adds up all past gradients, each shrunk by the momentum once per step since: "
-             "1 + m + m^2 + ... , a geometric series.",
+             "longer is each step than plain SGD's lr g? Give it to three significant figures.", "float",
+             _momentum_gain,
+             "v keeps every past gradient, each multiplied by the momentum once for every step since it "
+             "arrived: add up those factors (a geometric series).",
              ((lambda: MOMENTUM, "That is the momentum coefficient itself; the step carries every past "
                "gradient, not a fraction of one."),
               (lambda: 1 + MOMENTUM, "That counts the last two gradients only; all earlier ones still add up."),
               (lambda: 1 / (1 - MOMENTUM) - 1, "Count the current gradient too: the series starts at 1."),
-              (lambda: 1 - MOMENTUM, "Upside down: the series sums to 1 / (1 - m), which is more than 1."))),
+              (lambda: 1 - MOMENTUM, "Upside down: a sum of positive factors that starts with 1 is more "
+               "than 1."))),
     Exercise("04.uniform_loss", "When all ten class scores are dead (exactly 0 for every image), what "
-             "cross-entropy loss does every image get, whatever its class?", "float", _uniform_loss,
+             "cross-entropy loss does every image get, whatever its class? Give it to three significant figures.",
+             "float", _uniform_loss,
              "Equal scores make the softmax give every class the same probability; the loss is minus the "
              "natural logarithm of the right class's probability.",
              ((lambda: 0.0, "Equal scores are not a perfect prediction: the right class gets only its "
@@ -165,7 +169,8 @@ EXERCISES: list[Exercise] = [
               (lambda: _bytes((BATCH, IMAGE_SIDE, IMAGE_SIDE), torch.float64), "float32 is four bytes, not eight."))),
     Exercise("04.cpu_hours", f"d2l's float32 loop trains at about {CPU_EX_PER_S} examples/s at {IMAGE_SIDE} "
              f"x {IMAGE_SIDE} on this course's 2-core CPU (notebook 04's speed table). How many hours do d2l's "
-             f"{EPOCHS} epochs over the {N_TRAIN:,} training images take?", "float", _hours,
+             f"{EPOCHS} epochs over the {N_TRAIN:,} training images take? Give it to three significant figures.",
+             "float", _hours,
              "Hours = epochs x images / (examples per second) / 3,600 seconds per hour.",
              ((lambda: _hours() * 60, "That is minutes; the question asks for hours."),
               (lambda: _hours() * 3600, "That is seconds; the question asks for hours."),

@@ -81,7 +81,8 @@ EXERCISES: list[Exercise] = [
               (lambda: linears("vgg11")[0][0] * 4097, BIAS_PER_OUTPUT),
               (lambda: fc_params("vgg11"), "That is the whole head (three layers); the question asks for the first."))),
     Exercise("05.vgg16_weight_mb", "How many megabytes (MB, 10^6 bytes) do the float32 weights of "
-             "torchvision's vgg16() (ImageNet: 3 channels, 1,000 classes) take?", "float",
+             "torchvision's vgg16() (ImageNet: 3 channels, 1,000 classes) take? Give it to three significant "
+             "figures.", "float",
              lambda: _mb(params_of("vgg16")), BYTES + " Then divide by 10^6 for MB.",
              ((lambda: params_of("vgg16") * BYTES_PER_PARAM / 2**20,
                "You divided by 2^20 = 1,048,576: that gives MiB. A MB is 10^6 bytes."),
@@ -90,8 +91,7 @@ EXERCISES: list[Exercise] = [
               (lambda: 2 * _mb(params_of("vgg16")), FLOAT32),
               (lambda: _mb(params_of("vgg16")) / 1e3, "That is in GB; the question asks for MB."),
               (lambda: _mb(params_of("vgg11")),
-               "That is d2l's VGG-11 for grey images; the question is about torchvision's VGG-16.")),
-             rel_tol=1e-3),
+               "That is d2l's VGG-11 for grey images; the question is about torchvision's VGG-16."))),
     Exercise("05.adam_step_bytes_vgg11", "Training d2l's VGG-11 (vgg11(), 224 x 224 grey images, 10 classes) "
              "with Adam in float32 keeps, for every parameter, the weight, its gradient and Adam's two "
              "moments. How many bytes is that, before any activation?", "int",

@@ -47,6 +47,17 @@ def nin_table() -> pd.DataFrame:
     return layer_table(nin_net(), IMAGE_SHAPE)
 
 
+@cache
+def top_level_shapes() -> tuple[tuple[int, ...], ...]:
+    """The output shape of each top-level layer of NiN (``for layer in net``) for one image."""
+    x, shapes = torch.zeros(IMAGE_SHAPE), []
+    with torch.no_grad():
+        for layer in nin_net():
+            x = layer(x)
+            shapes.append(tuple(x.shape))
+    return tuple(shapes)
+
+
 def conv_rows() -> pd.DataFrame:
     """The rows of ``nin_table()`` for NiN's 12 convolutions, in order."""
     t = nin_table()

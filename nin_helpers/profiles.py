@@ -1,0 +1,67 @@
+"""How big a training run notebook 04 makes, chosen without editing the notebook.
+
+Two profiles: ``full`` is d2l's chapter (224x224, every training image, 10 epochs, batches of 128) and
+suits a GPU; ``quick`` (96x96, 3,072 images) finishes on a CPU in a minute or two. ``choose_profile``
+takes ``NIN_PROFILE`` if set, else ``full`` with a CUDA GPU and ``quick`` without, and warns, with the
+expected time, when ``full`` is asked for on a machine without one: hours, not minutes.
+
+>>> choose_profile({"NIN_PROFILE": "quick"})
+Profile(name='quick', size=96, n_train=3072, epochs=10, batch_size=128)
+>>> choose_profile({}, cuda=True).size
+224
+>>> round(cpu_hours(PROFILES["full"]), 1)
+2.1
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from typing import Mapping
+
+import torch
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One way to run notebook 04: image side, training images (``None``: all), epochs, batch size."""
+    name: str
+    size: int
+    n_train: int | None
+    epochs: int
+    batch_size: int
+
+
+PROFILES: dict[str, Profile] = {
+    "full": Profile("full", size=224, n_train=None, epochs=10, batch_size=128),   # d2l's chapter
+    "quick": Profile("quick", size=96, n_train=3072, epochs=10, batch_size=128),  # a CPU, in a minute or two
+}
+FULL_TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, what n_train=None means with the full data
+# NiN at 224x224 with channels-last + bf16 (train's CPU settings) on this course's 2-core CPU: 83 examples/s
+# (benchmarks/RESULTS.md, section 2). A measurement, rounded down, not a promise for another CPU.
+CPU_EXAMPLES_PER_SEC_224 = 80
+
+
+def cpu_hours(profile: Profile, examples_per_sec: float = CPU_EXAMPLES_PER_SEC_224) -> float:
+    """Hours ``profile`` trains on a CPU at ``examples_per_sec`` (evaluation after each epoch not counted)."""
+    images = profile.n_train if profile.n_train is not None else FULL_TRAIN_IMAGES
+    return profile.epochs * images / examples_per_sec / 3600
+
+
+def choose_profile(environ: Mapping[str, str] = os.environ, cuda: bool | None = None) -> Profile:
+    """``NIN_PROFILE`` if set (``full`` or ``quick``), else ``full`` with a CUDA GPU and ``quick``
+    without. ``cuda`` defaults to ``torch.cuda.is_available()``. Warns when ``full`` runs without CUDA."""
+    cuda = torch.cuda.is_available() if cuda is None else cuda
+    asked = (environ.get("NIN_PROFILE") or "").strip().lower()
+    if asked and asked not in PROFILES:
+        raise ValueError(f"NIN_PROFILE must be one of {sorted(PROFILES)}, got {environ['NIN_PROFILE']!r}; unset "
+                         f"it to choose automatically (full with a CUDA GPU, quick without)")
+    profile = PROFILES[asked or ("full" if cuda else "quick")]
+    if profile.name == "full" and not cuda:
+        warnings.warn(f"NIN_PROFILE=full without a CUDA GPU: {profile.epochs} epochs over all "
+                      f"{FULL_TRAIN_IMAGES:,} training images at {profile.size}x{profile.size} take about "
+                      f"{cpu_hours(profile):.1f} hours on a CPU (an estimate from this course's measurement, "
+                      f"~{CPU_EXAMPLES_PER_SEC_224} examples/s on a 2-core CPU; yours may be faster or slower). "
+                      f"For a run of a minute or two, set NIN_PROFILE=quick or leave it unset",
+                      UserWarning, stacklevel=2)
+    return profile
