@@ -43,7 +43,9 @@ nbval: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m tools.notebooks notebooks/*.ipynb
 
-# One reveal.js deck per notebook in build/slides/ (git-ignored). Live slides: RISE inside `make lab`.
+# One reveal.js deck per notebook in build/slides/ (git-ignored), with vendor/ beside them: reveal.js,
+# require.js and MathJax from npm (pinned in tools/web/), so the folder works with no network.
+# Needs npm. Live slides: RISE inside `make lab`.
 slides: $(STAMP)
 	$(PY) -m tools.slides notebooks/*.ipynb
 
