@@ -1,6 +1,6 @@
 """The browser libraries the slide decks and the course website load, installed from npm and pinned.
 
-``tools/web/package.json`` and its ``package-lock.json`` name exact versions (with integrity hashes) of
+``tools/web-assets/package.json`` and its ``package-lock.json`` name exact versions (with integrity hashes) of
 reveal.js, require.js and MathJax. ``node_modules()`` installs them with ``npm ci`` into
 ``build/web/`` (git-ignored) the first time, or again when the lock file changed, and
 ``copy_assets`` copies the files a page needs next to it, so that a folder of decks or the website
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = Path(__file__).resolve().parent / "web"
+SPEC = Path(__file__).resolve().parent / "web-assets"
 INSTALL = ROOT / "build" / "web"
 # Source maps and ES-module builds: nothing a page loads through a <script> tag or require.js.
 UNUSED = shutil.ignore_patterns("*.map", "*.esm.js", "*.mjs", "*.d.ts")
@@ -29,7 +29,7 @@ class WebAssetsMissing(RuntimeError):
 
 
 def pinned() -> dict[str, str]:
-    """Package name -> exact version, as ``tools/web/package.json`` pins them."""
+    """Package name -> exact version, as ``tools/web-assets/package.json`` pins them."""
     return json.loads((SPEC / "package.json").read_text())["dependencies"]
 
 
