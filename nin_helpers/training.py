@@ -25,6 +25,7 @@ from nin_helpers.checkpoints import load_checkpoint, save_checkpoint, training_s
 from nin_helpers.devices import Speed, choose_device, enable_fast_kernels, speed_settings, to_device
 from nin_helpers.evaluation import evaluate
 from nin_helpers.initialization import center_biases, equal_class_scores, init_weights
+from nin_helpers.progress import epoch_bar, finish_epoch
 from nin_helpers.recipes import Recipe, get_recipe, make_optimizer
 from nin_helpers.validation import check_positive_int
 
@@ -127,13 +128,13 @@ def train(net: nn.Module, train_iter: Batches, test_iter: Batches, num_epochs: i
     for epoch in range(len(history.epochs), num_epochs):
         if hasattr(train_iter, "set_epoch"):
             train_iter.set_epoch(epoch)  # the shuffle order depends on the epoch only: resumable
-        with tqdm(total=len(train_iter), desc=f"epoch {epoch + 1}/{num_epochs}", disable=not progress,
-                  mininterval=1.0, file=sys.stdout) as bar:
+        with epoch_bar(len(train_iter), f"epoch {epoch + 1}/{num_epochs}", enabled=progress) as bar:
             loss_sum, correct, n, seconds = train_epoch(net, train_iter, optimizer, scheduler, device,
                                                         speed, bar)
         history.epochs.append({"epoch": epoch + 1, "train_loss": loss_sum / n, "train_acc": correct / n,
                                "test_acc": evaluate(net, test_iter), "examples": n, "seconds": seconds,
                                "examples_per_sec": n / seconds})
+        finish_epoch(bar, history.epochs[-1], num_epochs)  # a widget in Jupyter becomes this one line
         if checkpoint is not None:
             save_checkpoint(checkpoint, training_state(net, optimizer, scheduler, run, dataclasses.asdict(history)))
         if live is not None:
