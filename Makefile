@@ -10,7 +10,9 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout 900
 
-.PHONY: env lab test unit nbval notebooks slides benchmark gpu-report gpu-prep clean
+BOOK_STAMP := $(VENV)/.book-installed
+
+.PHONY: env lab test unit nbval notebooks slides book benchmark gpu-report gpu-prep clean
 
 env: $(STAMP)
 
@@ -43,9 +45,21 @@ nbval: $(STAMP)
 notebooks: $(STAMP)
 	$(PY) -m tools.notebooks notebooks/*.ipynb
 
-# One reveal.js deck per notebook in build/slides/ (git-ignored). Live slides: RISE inside `make lab`.
+# One reveal.js deck per notebook in build/slides/ (git-ignored), with vendor/ beside them: reveal.js,
+# require.js and MathJax from npm (pinned in tools/web-assets/), so the folder works with no network.
+# Needs npm. Live slides: RISE inside `make lab`.
 slides: $(STAMP)
 	$(PY) -m tools.slides notebooks/*.ipynb
+
+# The course website in build/book/ (git-ignored): Sphinx + MyST-NB over the committed notebooks, nothing
+# re-run, MathJax served locally (needs npm once). ~10 s. Open build/book/index.html or serve the folder.
+book: $(BOOK_STAMP)
+	$(PY) -m tools.book
+
+# The website's tools are not the students': installed on the first `make book` only.
+$(BOOK_STAMP): requirements-book.txt $(STAMP)
+	$(PY) -m pip install --quiet -r requirements-book.txt
+	@touch $(BOOK_STAMP)
 
 # d2l.train_ch6 + DataLoader against our train(), same NiN and data, alternating rounds (~4 min on 2 cores).
 benchmark: $(STAMP)

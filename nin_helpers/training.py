@@ -29,6 +29,7 @@ from nin_helpers import checkpoints as ckpt
 from nin_helpers.devices import Speed, choose_device, enable_fast_kernels, speed_settings, to_device
 from nin_helpers.evaluation import evaluate
 from nin_helpers.initialization import center_biases, equal_class_scores, init_weights
+from nin_helpers.progress import epoch_bar, finish_epoch
 from nin_helpers.recipes import RECIPES, Recipe, get_recipe, make_optimizer
 from nin_helpers.validation import (
     check_batch,
@@ -260,8 +261,7 @@ def train(net: nn.Module, train_iter: Batches, test_iter: Batches, num_epochs: i
         if hasattr(train_iter, "set_epoch"):
             train_iter.set_epoch(epoch)  # the shuffle order depends on the epoch only: resumable
         try:
-            with tqdm(total=len(train_iter), desc=f"epoch {epoch + 1}/{num_epochs}", disable=not progress,
-                      mininterval=1.0, file=sys.stdout) as bar:
+            with epoch_bar(len(train_iter), f"epoch {epoch + 1}/{num_epochs}", enabled=progress) as bar:
                 loss_sum, correct, n, seconds = train_epoch(net, train_iter, optimizer, scheduler, device,
                                                             speed, bar)
             check_loss(loss_sum / n, "over the epoch")
@@ -270,6 +270,7 @@ def train(net: nn.Module, train_iter: Batches, test_iter: Batches, num_epochs: i
         history.epochs.append({"epoch": epoch + 1, "train_loss": loss_sum / n, "train_acc": correct / n,
                                "test_acc": evaluate(net, test_iter), "examples": n, "seconds": seconds,
                                "examples_per_sec": n / seconds})
+        finish_epoch(bar, history.epochs[-1], num_epochs)  # a widget in Jupyter becomes this one line
         setattr(net, TRAINED, mark)
         if saving:
             state = ckpt.training_state(net, optimizer, scheduler, run, asdict(history))

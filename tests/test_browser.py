@@ -22,7 +22,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import nbformat
 import pytest
@@ -92,11 +94,18 @@ def lab(tmp_path):
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+    with running_lab(tmp_path, nb, source.name) as url:
+        yield url, source
+
+
+@contextmanager
+def running_lab(tmp_path: Path, nb, name: str) -> Iterator[str]:
+    """JupyterLab on a free localhost port serving ``nb`` as ``name``; yields the notebook's URL."""
     # "python3" is this environment's own kernel, so no kernel-picker dialog can appear.
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     work = tmp_path / "notebooks"
     work.mkdir()
-    nbformat.write(nb, work / source.name)
+    nbformat.write(nb, work / name)
 
     # JupyterLab 4 renders only the cells in view by default; render all, so all outputs are in the page.
     settings = tmp_path / "settings" / "@jupyterlab" / "notebook-extension"
@@ -120,7 +129,7 @@ def lab(tmp_path):
                               start_new_session=True)
     try:
         wait_for_server(f"http://127.0.0.1:{port}/api/status?token={token}", server, tmp_path / "lab.log")
-        yield f"http://127.0.0.1:{port}/lab/tree/{source.name}?token={token}", source
+        yield f"http://127.0.0.1:{port}/lab/tree/{name}?token={token}"
     finally:
         stop(server)
         log.close()
@@ -226,6 +235,49 @@ def test_run_all_cells_in_jupyterlab(lab, browser):
     rise = browser.execute_script(
         "return window.jupyterapp.commands.listCommands().filter(c => c.toLowerCase().startsWith('rise:'));")
     assert rise, "jupyterlab-rise's commands are missing: is jupyterlab-rise installed?"
+
+
+# A short training run a browser can watch: tests/test_training.py's tiny net and data, each batch slowed
+# down so that every epoch's bar is on screen for a few seconds.
+TRAINS = """import sys, time
+sys.path.insert(0, {tests!r})
+from test_training import tiny_data, tiny_net
+from nin_helpers.training import train
+
+class Slow:
+    def __init__(self, loader): self.loader = loader
+    def __len__(self): return len(self.loader)
+    def __iter__(self):
+        for batch in self.loader:
+            time.sleep(0.5)
+            yield batch
+
+train_iter, test_iter = tiny_data()
+history = train(tiny_net(), Slow(train_iter), test_iter, 2, device="cpu", plot=False)"""
+WIDGET_BARS = "return document.querySelectorAll('.jp-OutputArea-output .widget-hprogress').length;"
+
+
+def test_training_shows_a_progress_widget_that_becomes_one_line_per_epoch(tmp_path, browser):
+    """In JupyterLab, training shows a live ipywidgets bar (nin_helpers.progress); when an epoch ends
+    the bar is replaced by that epoch's one summary line, which is what the notebook keeps."""
+    code = TRAINS.format(tests=str(Path(__file__).resolve().parent))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    with running_lab(tmp_path, nb, "trains.ipynb") as url:
+        browser.get(url)
+        wait_until(browser, KERNEL_IDLE, 45, "the notebook to open and its kernel to be idle")
+        # Not returned: Selenium would wait for the command's promise, i.e. until training is over.
+        browser.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells');")
+        wait_until(browser, WIDGET_BARS, 60, "a progress widget to appear while training runs")
+        wait_until(browser, ALL_RAN, RUN_TIMEOUT, "the training cell to finish")
+        wait_until(browser, KERNEL_IDLE, RUN_TIMEOUT, "the kernel to finish")
+        texts = browser.execute_script(
+            "return [...document.querySelectorAll('.jp-OutputArea-output')].map(e => e.innerText.trim());")
+        assert not browser.execute_script(WIDGET_BARS), "a progress widget is left after training"
+    lines = [t for t in texts if t.startswith("epoch ")]
+    assert [t.split(":")[0] for t in lines] == ["epoch 1/2", "epoch 2/2"], texts
+    assert all(re.fullmatch(r"epoch \d/2: loss [\d.]+, train acc [\d.]+, test acc [\d.]+, \d+ ex/s", t)
+               for t in lines), lines
+    assert not any("Traceback" in t or "IProgress" in t for t in texts), texts
 
 
 def test_skips_and_says_why_where_no_browser_can_be_installed(monkeypatch, tmp_path):

@@ -47,3 +47,11 @@ def test_d2l_pin_is_the_same_in_both_install_paths():
 def test_environment_yml_python_range_covers_311_to_313():
     python = next(d for d in environment_yml()["dependencies"] if isinstance(d, str) and d.startswith("python"))
     assert python == "python>=3.11,<3.14"
+
+
+def test_website_pins_are_exact_and_agree_with_the_course_pins():
+    """requirements-book.txt (make book) pins every line, and nothing the course already pins differently."""
+    book = pins((ROOT / "requirements-book.txt").read_text().splitlines())
+    course = pins((ROOT / "requirements.txt").read_text().splitlines())
+    assert {"sphinx", "myst-nb", "sphinx-book-theme"} <= set(book)
+    assert {name: v for name, v in book.items() if course.get(name, v) != v} == {}

@@ -39,8 +39,10 @@ def execute_in_place(path: Path, timeout: int = 1800) -> float:
 
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    # kernel_name="python3" is the current interpreter: the same environment nbval uses.
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+    # kernel_name="python3" is the current interpreter: the same environment nbval uses. No widget state:
+    # training's progress widgets turn into text lines when done (nin_helpers.progress), and saved state
+    # would make every HTML export load the widget manager from a CDN.
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False, store_widget_state=False,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     seconds = time.perf_counter() - start
     nb.metadata["kernelspec"] = KERNELSPEC

@@ -3,10 +3,12 @@
 Each cell's ``metadata["slideshow"]["slide_type"]`` (the same metadata RISE uses live in
 JupyterLab) decides where it goes: ``slide`` starts a new slide, ``subslide`` a new vertical
 slide below it, ``fragment`` appears on the next click, ``-`` continues, ``skip`` and ``notes``
-stay off the slides. nbconvert writes one self-contained HTML file per notebook (figures are
-embedded as data URIs) into ``build/slides/``, which git ignores.
+stay off the slides. nbconvert writes one HTML file per notebook (figures are embedded as data
+URIs) into ``build/slides/``, which git ignores, and ``vendor/`` beside them holds the reveal.js,
+require.js and MathJax it loads (pinned npm packages, ``tools/web.py``): the folder works with no
+network, from a web server or opened as files, and can be copied to a classroom's machine as it is.
 
-    python -m tools.slides notebooks/*.ipynb      # -> build/slides/NN_name.slides.html
+    python -m tools.slides notebooks/*.ipynb      # -> build/slides/NN_name.slides.html + vendor/
 
 >>> import nbformat
 >>> cell = lambda kind: nbformat.v4.new_markdown_cell("x", metadata={"slideshow": {"slide_type": kind}})
@@ -22,8 +24,19 @@ from pathlib import Path
 
 import nbformat
 
+from tools import web
+
 BUILD = Path(__file__).resolve().parent.parent / "build" / "slides"
 OFF_SLIDES = {"skip", "notes"}
+# The deck template (nbconvert's reveal template with its CDN loads replaced) and what it loads,
+# relative to the deck's folder: {target under vendor/: source in node_modules}.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+VENDOR = "vendor"
+# reveal.js's white theme ships its font (Source Sans Pro); nbconvert's default, simple, imports Google Fonts.
+THEME = "white"
+REVEAL, REQUIRE_JS, MATHJAX = "reveal.js", "requirejs/require.js", "mathjax/es5/tex-svg-full.js"
+ASSETS = {"reveal.js/dist": "reveal.js/dist", "reveal.js/plugin/notes": "reveal.js/plugin/notes",
+          REQUIRE_JS: REQUIRE_JS, MATHJAX: MATHJAX}
 
 
 def slide_type(cell: nbformat.NotebookNode) -> str:
@@ -127,18 +140,30 @@ def fit(nb: nbformat.NotebookNode) -> list[str]:
     return problems
 
 
+def copy_web_assets(out_dir: str | Path = BUILD) -> Path:
+    """Copy what the decks load into ``out_dir/vendor`` (``npm ci`` first if needed); returns it."""
+    vendor = Path(out_dir) / VENDOR
+    web.copy_assets(ASSETS, vendor)
+    return vendor
+
+
 def export_deck(notebook: str | Path, out_dir: str | Path = BUILD) -> Path:
-    """Write ``notebook``'s reveal.js deck (with its saved outputs; nothing is re-run) into ``out_dir``."""
+    """Write ``notebook``'s reveal.js deck (with its saved outputs; nothing is re-run) into ``out_dir``,
+    and the libraries it loads into ``out_dir/vendor`` if they are not there yet."""
     from nbconvert import SlidesExporter  # imported here: the package itself does not need nbconvert
 
     notebook = Path(notebook)
     if notebook.suffix != ".ipynb" or not notebook.is_file():
         raise ValueError(f"expected an existing .ipynb notebook, got {str(notebook)!r}")
     nb = nbformat.read(notebook, as_version=4)
-    exporter = SlidesExporter()
-    # Serve reveal.js from a CDN, the nbconvert default; the slides' content itself is all inline.
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     out_dir = Path(out_dir)
+    if not (out_dir / VENDOR / MATHJAX).is_file():
+        copy_web_assets(out_dir)
+    # Relative URLs: the deck finds its libraries beside it, whether served or opened as a file.
+    exporter = SlidesExporter(template_name="nin-reveal", extra_template_basedirs=[str(TEMPLATES)],
+                              reveal_url_prefix=f"{VENDOR}/{REVEAL}", require_js_url=f"{VENDOR}/{REQUIRE_JS}",
+                              mathjax_url=f"{VENDOR}/{MATHJAX}", reveal_theme=THEME)
+    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": notebook.stem}})
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{notebook.stem}.slides.html"
     out.write_text(html, encoding="utf-8")
@@ -157,6 +182,7 @@ def main(paths: list[str]) -> int:
     if not paths:
         print("usage: python -m tools.slides NOTEBOOK.ipynb [...]", file=sys.stderr)
         return 2
+    print(f"{copy_web_assets()}: reveal.js, require.js and MathJax for offline decks", flush=True)
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         slides, total = slide_counts(nb)
