@@ -194,3 +194,11 @@ def test_notebook_page_shows_its_outputs(crawl, notebook):
     assert not missing, f"{len(missing)} of {len(lines)} printed lines not shown, e.g. {missing[:2]}"
     assert len(page["images"]) >= figures, f"{len(page['images'])} figures shown, the notebook has {figures}"
     assert all(page["images"]), "a figure did not load"
+
+
+def test_front_page_keeps_the_readme_sections_for_students_and_teachers():
+    """A renamed README heading would silently drop its section from the site: the names must match."""
+    text = book.front_page((book.ROOT / "README.md").read_text(encoding="utf-8"), book.course_notebooks())
+    for heading in book.FRONT_PAGE:
+        assert f"\n## {heading}\n" in text, f"README section {heading!r} is missing from the front page"
+    assert "## For maintainers" not in text and "](notebooks/solutions/index.md)" in text

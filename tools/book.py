@@ -5,8 +5,9 @@ Sphinx with MyST-NB (the notebook reader of Jupyter Book 1) and sphinx-book-them
 internet at build time, which CI and a classroom cannot reach. The sources are staged in
 ``build/book-src/``:
 
-* ``index.md``, the front page: the README's title, introduction and "The course" section (its table
-  links the notebooks with the README's own paths, which resolve in the site as they do on GitHub);
+* ``index.md``, the front page: the README's title, introduction and the sections for students and
+  teachers (``FRONT_PAGE``); the course table links the notebooks with the README's own paths, which
+  resolve in the site as they do on GitHub;
 * the notebooks in course order, their worked solutions (with an index page) and the glossary;
 * MathJax 3 in ``_static/`` (pinned on npm, tools/web.py), so the site needs no network.
 
@@ -41,10 +42,14 @@ def solution_notebooks(root: Path = ROOT) -> list[Path]:
     return sorted((root / "notebooks" / "solutions").glob("*.ipynb"))
 
 
-def readme_sections(readme: str, keep: tuple[str, ...] = ("The course",)) -> str:
+# The README sections a student or teacher needs on the site (the rest is about installing and maintaining).
+FRONT_PAGE = ("The course", "Slides and website offline", "Without `make`: Colab or any Jupyter server")
+
+
+def readme_sections(readme: str, keep: tuple[str, ...] = FRONT_PAGE) -> str:
     """The README's title and introduction (everything before its first ``##``) and the sections named.
 
-    >>> readme_sections("# T\\n\\nintro\\n\\n## Start\\n\\nmake\\n\\n## The course\\n\\n| a |\\n")
+    >>> readme_sections("# T\\n\\nintro\\n\\n## Start\\n\\nmake\\n\\n## The course\\n\\n| a |\\n", ("The course",))
     '# T\\n\\nintro\\n\\n## The course\\n\\n| a |\\n'
     """
     parts = re.split(r"(?m)^(?=## )", readme)

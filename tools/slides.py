@@ -28,12 +28,12 @@ from tools import web
 
 BUILD = Path(__file__).resolve().parent.parent / "build" / "slides"
 OFF_SLIDES = {"skip", "notes"}
+# reveal.js's white theme ships its font (Source Sans Pro); nbconvert's default, simple, imports Google Fonts.
+THEME = "white"
 # The deck template (nbconvert's reveal template with its CDN loads replaced) and what it loads,
 # relative to the deck's folder: {target under vendor/: source in node_modules}.
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 VENDOR = "vendor"
-# reveal.js's white theme ships its font (Source Sans Pro); nbconvert's default, simple, imports Google Fonts.
-THEME = "white"
 REVEAL, REQUIRE_JS, MATHJAX = "reveal.js", "requirejs/require.js", "mathjax/es5/tex-svg-full.js"
 ASSETS = {"reveal.js/dist": "reveal.js/dist", "reveal.js/plugin/notes": "reveal.js/plugin/notes",
           REQUIRE_JS: REQUIRE_JS, MATHJAX: MATHJAX}
