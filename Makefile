@@ -42,8 +42,10 @@ nbval: $(STAMP)
 	$(PY) -m pytest -p no:cacheprovider $(NBVAL) notebooks
 
 # Re-execute every notebook top to bottom, in place, and stamp its code digest (tests check it).
+# A clean run trains from scratch: notebook 04's checkpoint would otherwise be resumed (06 then loads 04's).
 notebooks: $(STAMP)
-	$(PY) -m tools.notebooks notebooks/*.ipynb
+	rm -f checkpoints/04_nin_*.pt
+	$(PY) -m tools.notebooks notebooks/*.ipynb notebooks/solutions/*.ipynb
 
 # One reveal.js deck per notebook in build/slides/ (git-ignored), with vendor/ beside them: reveal.js,
 # require.js and MathJax from npm (pinned in tools/web-assets/), so the folder works with no network.

@@ -103,3 +103,7 @@ def test_fit_splits_long_prose_and_overflowing_slides():
     assert all(s.fits for s in slides_of(nb)) and len(slides_of(nb)) == 3
     assert [c.source.count("word") for c in nb.cells if c.cell_type == "markdown"][:2] == [100, 100]
     assert fit(nbformat.v4.new_notebook(cells=[code(MAX_CODE_LINES + 1)]))  # cannot be split: reported
+    table = "| a | b |\n|---|---|\n" + "\n".join(f"| {' '.join(['w'] * 10)} | x |" for _ in range(30))
+    nb = nbformat.v4.new_notebook(cells=[md(table, "slide")])
+    assert fit(nb) == [] and all(s.fits for s in slides_of(nb)) and len(nb.cells) > 1
+    assert all(c.source.startswith("| a | b |\n|---|---|") for c in nb.cells)  # every piece keeps the header

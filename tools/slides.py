@@ -17,6 +17,7 @@ network, from a web server or opened as files, and can be copied to a classroom'
 """
 from __future__ import annotations
 
+import re
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -98,10 +99,34 @@ def slides_of(nb: nbformat.NotebookNode) -> list[Slide]:
     return slides
 
 
+def _pieces(paragraph: str) -> list[str]:
+    """A paragraph too long for one slide, in pieces: a table by rows (each piece keeps the header),
+    a list by items, prose by sentences."""
+    lines = paragraph.split("\n")
+    if len(lines) > 2 and lines[0].startswith("|") and set(lines[1]) <= set("|-: "):
+        header, rows, pieces = lines[:2], lines[2:], []
+        while rows:
+            take, words = [], sum(len(h.split()) for h in header)
+            while rows and (not take or words + len(rows[0].split()) <= MAX_WORDS):
+                words += len(rows[0].split())
+                take.append(rows.pop(0))
+            pieces.append("\n".join(header + take))
+        return pieces
+    items = re.split(r"\n(?=\s*(?:[*-]|\d+\.) )", paragraph)
+    if len(items) > 1:
+        return items
+    return re.split(r"(?<=[.!?])\s+(?=[A-Z(*])", paragraph)
+
+
 def _split_markdown(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    """A long markdown cell as several, cut between paragraphs, each within ``MAX_WORDS``."""
-    chunks: list[list[str]] = [[]]
+    """A long markdown cell as several, cut between paragraphs (or inside one that is too long on its own),
+    each within ``MAX_WORDS`` where possible."""
+    paragraphs = []
     for paragraph in cell.source.split("\n\n"):
+        paragraphs += [(p, "\n") for p in _pieces(paragraph)] if len(paragraph.split()) > MAX_WORDS \
+            else [(paragraph, "\n\n")]
+    chunks: list[list[str]] = [[]]
+    for paragraph, _ in paragraphs:
         current = sum(len(p.split()) for p in chunks[-1])
         if chunks[-1] and current + len(paragraph.split()) > MAX_WORDS:
             chunks.append([])
@@ -137,6 +162,8 @@ def fit(nb: nbformat.NotebookNode) -> list[str]:
         words, lines = (w, n) if starts else (words + w, lines + n)
         if n > MAX_CODE_LINES:
             problems.append(f"cell {i}: {n} lines of code on one slide; shorten it or split it")
+    problems += [f"cell {s.start}: {s.words} words on one slide; split it by hand" for s in slides_of(nb)
+                 if s.words > MAX_WORDS]
     return problems
 
 
