@@ -30,6 +30,7 @@ from torch import nn
 
 from nin_helpers.arithmetic import conv2d_macs, conv2d_output_size, conv2d_params
 from nin_helpers.checking import Exercise, judge as judge_exercise
+from nin_helpers.exercises_context import CONTEXT_EXERCISES  # notebook 07's
 from nin_helpers.exercises_costs import COST_EXERCISES  # notebook 05's, in their own module
 from nin_helpers.exercises_training import TRAINING_EXERCISES  # notebook 04's
 from nin_helpers.inspection import count_params, layer_table
@@ -230,7 +231,8 @@ _EXERCISES = [
              ((lambda: (10 * 5 * 5) / (384 * 5 * 5), "Upside down: values in divided by values out."),
               (lambda: 384 * 5 * 5 - 10 * 5 * 5, "A factor is a ratio, not a difference."))),
 ]
-EXERCISES: dict[str, Exercise] = {ex.id: ex for ex in [*_EXERCISES, *TRAINING_EXERCISES, *COST_EXERCISES]}
+EXERCISES: dict[str, Exercise] = {ex.id: ex for ex in [*_EXERCISES, *TRAINING_EXERCISES, *COST_EXERCISES,
+                                                         *CONTEXT_EXERCISES]}
 
 
 def _find(ex_id: str) -> Exercise:
@@ -268,6 +270,7 @@ def list_exercises(prefix: str = "") -> None:
         raise TypeError(f"prefix must be a string like '02.', got {type(prefix).__name__}")
     found = [ex for ex in EXERCISES.values() if ex.id.startswith(prefix)]
     if not found:
-        raise ValueError(f"no exercise ID starts with {prefix!r}; IDs start with 01., 02., 03., 04., 05. or d2l.")
+        prefixes = ", ".join(sorted({ex_id.split(".")[0] + "." for ex_id in EXERCISES}))
+        raise ValueError(f"no exercise ID starts with {prefix!r}; IDs start with {prefixes}")
     for ex in found:
         print(f"{ex.id}: {ex.question}")

@@ -13,13 +13,15 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from nin_helpers.checking import Exercise, judge as judge_exercise
 from nin_helpers.exercises import EXERCISES, check, judge, list_exercises, question
+from nin_helpers.exercises_context import CONTEXT
 from nin_helpers.exercises_costs import COST
 from nin_helpers.exercises_training import TRAINING
 from nin_helpers.models import nin, nin_block
 
-# Notebooks 04's and 05's exercises have their own tests (test_exercises_training.py, test_exercises_costs.py).
+# Notebooks 04's, 05's and 07's exercises have their own tests (test_exercises_training.py,
+# test_exercises_costs.py, test_exercises_context.py).
 ALL_EXERCISES = EXERCISES
-EXERCISES = {k: v for k, v in EXERCISES.items() if k not in COST and k not in TRAINING}
+EXERCISES = {k: v for k, v in EXERCISES.items() if k not in COST and k not in TRAINING and k not in CONTEXT}
 
 
 def numel(module: nn.Module) -> int:
