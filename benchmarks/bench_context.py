@@ -17,7 +17,7 @@ Examples/s: ``History.examples_per_sec`` (training steps and the per-batch resiz
 Writes one CSV row per run (``--csv``), then the summary table (mean and min-max over seeds).
 
 ``--speed-rounds N`` measures speed only, for every variant (224 px too, whose 10-epoch runs take
-hours on a 2-core CPU): ``train`` for 2 epochs of 256 images, the second epoch's examples/s (the
+over half an hour on a 2-core CPU): ``train`` for 2 epochs of 256 images, the second epoch's examples/s (the
 first includes one-time warm-up), variants interleaved in N rounds; rows go to ``--speed-csv``.
 """
 from __future__ import annotations
