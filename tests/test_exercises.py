@@ -11,15 +11,28 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from exercise_asserts import COST_EXERCISES, TRAINING_EXERCISES
-from nin_helpers.exercises import EXERCISES, check, d2l, ex01, ex02, ex03, ex04, ex05, judge, list_exercises, question
+from exercise_asserts import CONTEXT_EXERCISES, COST_EXERCISES, TRAINING_EXERCISES
+from nin_helpers.exercises import (
+    EXERCISES,
+    check,
+    d2l,
+    ex01,
+    ex02,
+    ex03,
+    ex04,
+    ex05,
+    ex07,
+    judge,
+    list_exercises,
+    question,
+)
 from nin_helpers.exercises.engine import Exercise, judge_answer
 from nin_helpers.models import nin, nin_block
 
-# Notebook 04's and 05's exercises (and d2l's on NiN's variants) have their own tests
-# (test_exercises_training.py, test_exercises_costs.py).
+# Notebook 04's, 05's and 07's exercises (and d2l's on NiN's variants) have their own tests
+# (test_exercises_training.py, test_exercises_costs.py, test_exercises_context.py).
 ALL_EXERCISES = EXERCISES
-ELSEWHERE = {ex.id for ex in [*COST_EXERCISES, *TRAINING_EXERCISES]}
+ELSEWHERE = {ex.id for ex in [*COST_EXERCISES, *TRAINING_EXERCISES, *CONTEXT_EXERCISES]}
 EXERCISES = {k: v for k, v in EXERCISES.items() if k not in ELSEWHERE}
 
 
@@ -231,7 +244,7 @@ def test_ids_are_uniform():
 
 
 def test_each_module_holds_its_notebooks_exercises_registered_in_order():
-    modules = {"01.": ex01, "02.": ex02, "03.": ex03, "04.": ex04, "05.": ex05, "d2l.": d2l}
+    modules = {"01.": ex01, "02.": ex02, "03.": ex03, "04.": ex04, "05.": ex05, "07.": ex07, "d2l.": d2l}
     assert list(ALL_EXERCISES) == [ex.id for module in modules.values() for ex in module.EXERCISES]
     for prefix, module in modules.items():
         assert module.EXERCISES and all(ex.id.startswith(prefix) for ex in module.EXERCISES), module.__name__
