@@ -6,7 +6,8 @@ resized images, same images, same epoch budget, several seeds (notebook 07, sect
     .venv/bin/python benchmarks/bench_context.py --speed-rounds 3     # speed only, 224 px included
     .venv/bin/python benchmarks/bench_context.py --summarise benchmarks/context_results.csv
 
-Every run is notebook 04's quick profile: the same 3,072 training images (``fashion_mnist_loaders``
+Every run is notebook 04's quick profile as it was until 2026-11-24 (96 px for d2l's NiN, 10 epochs, peak
+learning rate 0.01; today's is 72 px, 30 epochs, 0.03): the same 3,072 training images (``fashion_mnist_loaders``
 with ``n_train=3072, seed=0``), batch 128, 10 epochs, recipe "ours", test accuracy on the 1,000
 test images after the last epoch; only the network and the image side change. The training seed
 (initialisation, dropout) is the ``--seeds`` value. Seeds run in rounds, each round training every
@@ -45,7 +46,7 @@ VARIANTS = {
     "d2l96": ("d2l NiN, 96 px (notebook 04 quick profile)", nin, 96),
     "d2l224": ("d2l NiN, 224 px (d2l's resize)", nin, 224),
 }
-QUICK = dict(n_train=3072, epochs=10, batch_size=128, recipe="ours")  # notebook 04's quick profile
+QUICK = dict(n_train=3072, epochs=10, batch_size=128, recipe="ours")  # notebook 04's quick profile until 2026-11-24
 FIELDS = ["variant", "label", "px", "seed", "test_acc", "examples_per_sec", "train_seconds", "macs",
           "params", "load_before", "date"]
 CSV = Path(__file__).resolve().parent / "context_results.csv"

@@ -32,13 +32,14 @@ from nin_helpers.data import (
                                     resize_batch,
 )
 from nin_helpers.devices import Speed, choose_device, cpu_has_bf16, enable_fast_kernels, speed_settings, to_device
-from nin_helpers.evaluation import confusion_matrix, evaluate, predict
+from nin_helpers.evaluation import class_maps, confusion_matrix, evaluate, predict
 from nin_helpers.initialization import center_biases, equal_class_scores, init_weights
 from nin_helpers.inspection import count_params, layer_table, show_source
 from nin_helpers.models import NIN_BLOCKS, NiN, nin, nin_block, smallest_input_size
 from nin_helpers.paths import checkpoint_dir, data_root
 from nin_helpers.plots import (
                                     LivePlot,
+                                    plot_class_maps,
                                     plot_confusion_matrix,
                                     plot_params_by_kind,
                                     plot_params_vs_size,
@@ -56,12 +57,13 @@ __all__ = [
     "FASHION_MNIST_CLASSES", "FASHION_MNIST_MEAN", "FASHION_MNIST_STD", "DeviceLoader",
     "fashion_mnist_loaders", "load_fashion_mnist", "resize_batch",
     "Speed", "choose_device", "cpu_has_bf16", "enable_fast_kernels", "speed_settings", "to_device",
-    "confusion_matrix", "evaluate", "predict",
+    "class_maps", "confusion_matrix", "evaluate", "predict",
     "center_biases", "equal_class_scores", "init_weights",
     "count_params", "layer_table", "show_source",
     "NIN_BLOCKS", "NiN", "nin", "nin_block", "smallest_input_size",
     "checkpoint_dir", "data_root", "PROFILES", "Profile", "choose_profile",
-    "LivePlot", "plot_confusion_matrix", "plot_params_by_kind", "plot_params_vs_size", "plot_total_params",
+    "LivePlot", "plot_class_maps", "plot_confusion_matrix", "plot_params_by_kind", "plot_params_vs_size",
+    "plot_total_params",
     "show_images",
     "RECIPES", "Recipe", "make_optimizer", "recipe_table",
     "History", "start_weights", "train", "train_epoch",

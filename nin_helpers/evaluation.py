@@ -1,4 +1,4 @@
-"""After training: accuracy, every test prediction, the confusion matrix (notebook 04).
+"""After training: accuracy, every test prediction, the confusion matrix, the class maps (notebook 04).
 
 ``evaluate`` and ``predict`` share one inference path, ``logits``: eval mode (no dropout), no
 gradients, on the network's own device, with the same layout and bf16 setting as training.
@@ -76,3 +76,27 @@ def confusion_matrix(predicted: torch.Tensor, labels: torch.Tensor, num_classes:
                              f"{int(t.min())} to {int(t.max())}")
     counts = torch.bincount(labels.long() * num_classes + predicted.long(), minlength=num_classes ** 2)
     return counts.reshape(num_classes, num_classes)
+
+
+def class_maps(net: nn.Sequential, X: torch.Tensor) -> torch.Tensor:
+    """What NiN's last block outputs before global average pooling: one map per class, ``(N, classes, h,
+    w)``, in float32 and eval mode (no dropout). Averaging each map over its positions gives the network's
+    class scores, ``class_maps(net, X).mean((2, 3))`` = ``net(X)`` up to rounding: that is all GAP does.
+
+    >>> net = nn.Sequential(nn.Conv2d(1, 10, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    >>> X = torch.randn(2, 1, 8, 8)
+    >>> maps = class_maps(net, X); tuple(maps.shape), torch.allclose(maps.mean((2, 3)), net(X))
+    ((2, 10, 6, 6), True)
+    """
+    check_module("net", net)
+    pools = [i for i, m in enumerate(net) if isinstance(m, nn.AdaptiveAvgPool2d)] if isinstance(
+        net, nn.Sequential) else []
+    if not pools:
+        raise ValueError("class_maps needs a NiN-style nn.Sequential whose class scores come from global average "
+                         "pooling (an nn.AdaptiveAvgPool2d layer at its top level), e.g. nin(); this network "
+                         "has none, so it has no class maps")
+    check_float_images(X, "class_maps")
+    param = next(net.parameters(), None)
+    net.eval()
+    with torch.no_grad():
+        return net[:pools[-1]](X.to(param.device if param is not None else X.device)).float()

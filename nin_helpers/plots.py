@@ -1,4 +1,4 @@
-"""Every figure of the course: image grids, the live training curve, the confusion matrix (notebook 04),
+"""Every figure of the course: image grids, the live training curve, the confusion matrix, class maps (notebook 04),
 and where the parameters are (notebook 05).
 
 One convention: each function returns a matplotlib ``Figure``, closed, so Jupyter shows it once
@@ -103,6 +103,41 @@ def plot_confusion_matrix(matrix: torch.Tensor, class_names: Sequence[str]):
     return fig
 
 
+
+
+def plot_class_maps(image: torch.Tensor, maps: torch.Tensor, class_names: Sequence[str],
+                    classes: Sequence[int] | None = None, scale: float = 1.6):
+    """One image and, beside it, the class maps of ``classes`` (default: all) laid over it: each map
+    ``(h, w)`` is upsampled to the image's size (bilinear) and drawn in colour, half transparent, over the grey
+    image. One colour scale for all maps, so a brighter map is a larger class score.
+
+    ``image``: ``(H, W)`` or ``(1, H, W)``; ``maps``: ``(classes, h, w)``, e.g. ``class_maps(net, X)[0]``.
+    """
+    for name, t in [("image", image), ("maps", maps)]:
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    image = image.detach().float().cpu().squeeze(0) if image.dim() == 3 else image.detach().float().cpu()
+    maps = maps.detach().float().cpu()
+    if image.dim() != 2 or maps.dim() != 3 or len(maps) != len(class_names):
+        raise ValueError(f"expected an image (H, W) and maps (classes, h, w) with one name per class, got image "
+                         f"{tuple(image.shape)}, maps {tuple(maps.shape)} and {len(class_names)} names; pass one "
+                         f"image's maps, e.g. class_maps(net, X)[0]")
+    classes = list(range(len(maps))) if classes is None else list(classes)
+    up = torch.nn.functional.interpolate(maps[None], size=tuple(image.shape), mode="bilinear",
+                                         align_corners=False)[0]
+    top = float(up.max()) or 1.0
+    fig, axes = plt.subplots(1, len(classes) + 1, figsize=(scale * (len(classes) + 1), scale * 1.25))
+    axes[0].imshow(image.numpy(), cmap="gray")
+    axes[0].set_title("image", fontsize=8)
+    for ax, c in zip(axes[1:], classes):
+        ax.imshow(image.numpy(), cmap="gray")
+        ax.imshow(up[c].numpy(), cmap="inferno", alpha=0.6, vmin=0, vmax=top)
+        ax.set_title(f"{class_names[c]}\nscore {float(maps[c].mean()):.2f}", fontsize=8)
+    for ax in axes:
+        ax.axis("off")
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
 
 
 def _axes(ax, figsize=(6, 3.5)):

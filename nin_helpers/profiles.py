@@ -1,12 +1,13 @@
 """How big a training run notebook 04 makes, chosen without editing the notebook.
 
 Two profiles: ``full`` is d2l's chapter (224x224, every training image, 10 epochs, batches of 128) and
-suits a GPU; ``quick`` (96x96, 3,072 images) finishes on a CPU in a minute or two. ``choose_profile``
+suits a GPU; ``quick`` (72x72, 3,072 images, 30 epochs at three times the learning rate) finishes on a CPU
+in minutes (benchmarks/RESULTS.md, section 4, measures it over five seeds). ``choose_profile``
 takes ``NIN_PROFILE`` if set, else ``full`` with a CUDA GPU and ``quick`` without, and warns, with the
 expected time, when ``full`` is asked for on a machine without one: hours, not minutes.
 
 >>> choose_profile({"NIN_PROFILE": "quick"})
-Profile(name='quick', size=96, n_train=3072, epochs=10, batch_size=128)
+Profile(name='quick', size=72, n_train=3072, epochs=30, batch_size=128, lr=0.03)
 >>> choose_profile({}, cuda=True).size
 224
 >>> round(cpu_hours(PROFILES["full"]), 1)
@@ -24,17 +25,21 @@ import torch
 
 @dataclass(frozen=True)
 class Profile:
-    """One way to run notebook 04: image side, training images (``None``: all), epochs, batch size."""
+    """One way to run notebook 04: image side, training images (``None``: all), epochs, batch size,
+    and the peak learning rate of recipe "ours" (``RECIPES["ours"].but(lr=profile.lr)``)."""
     name: str
     size: int
     n_train: int | None
     epochs: int
     batch_size: int
+    lr: float
 
 
 PROFILES: dict[str, Profile] = {
-    "full": Profile("full", size=224, n_train=None, epochs=10, batch_size=128),   # d2l's chapter
-    "quick": Profile("quick", size=96, n_train=3072, epochs=10, batch_size=128),  # a CPU, in a minute or two
+    "full": Profile("full", size=224, n_train=None, epochs=10, batch_size=128, lr=0.01),  # d2l's chapter
+    # A CPU in minutes. Why 72 px, 30 epochs and lr 0.03: smaller images buy more epochs in the same time,
+    # and at 0.02 one seed in three lagged (0.751); 0.03 fixed it (benchmarks/RESULTS.md, section 4: five seeds).
+    "quick": Profile("quick", size=72, n_train=3072, epochs=30, batch_size=128, lr=0.03),
 }
 FULL_TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, what n_train=None means with the full data
 # NiN at 224x224 with channels-last + bf16 (train's CPU settings) on this course's 2-core CPU: 83 examples/s

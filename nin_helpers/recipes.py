@@ -76,8 +76,10 @@ _ADAMW = dict(optimizer="adamw", lr=1e-3, weight_decay=0.05, warmup_epochs=1, sc
 _SGD_MOMENTUM = dict(optimizer="sgd", lr=0.01, momentum=0.9, weight_decay=5e-4, warmup_epochs=1,
                      schedule="cosine")
 RECIPES: dict[str, Recipe] = {
-    # d2l's chapter: Xavier-uniform weights, plain SGD at a constant 0.1.
+    # d2l's chapter as d2l-zh and the lecture run it (train_ch6): Xavier-uniform weights, plain SGD at 0.1.
     "d2l": Recipe("xavier", center=False, equal_scores=False, optimizer="sgd", lr=0.1),
+    # d2l-en's chapter today: NiN(lr=0.05) with d2l.Trainer, same init (init_cnn: weights only), SGD at 0.05.
+    "d2l-en": Recipe("xavier", center=False, equal_scores=False, optimizer="sgd", lr=0.05),
     # The rows in between change one thing at a time; benchmarks/RESULTS.md measures each.
     "d2l+warmup": Recipe("xavier", center=False, equal_scores=False, optimizer="sgd", lr=0.1, warmup_epochs=1),
     "d2l+centered": Recipe("xavier", center=True, equal_scores=False, optimizer="sgd", lr=0.1),

@@ -5,13 +5,13 @@ Also which test file derives which exercises' right answers, so that together th
 >>> gives_away("check the biases: 2,080 in all", 2080), gives_away("Count the biases too.", 2080)
 (True, False)
 """
-from nin_helpers.exercises import EXERCISES, d2l, ex04, ex05, ex07, judge
+from nin_helpers.exercises import EXERCISES, d2l, ex04, ex05, ex07, ex08, judge
 
-# test_exercises_training.py derives notebook 04's answers from definitions, test_exercises_costs.py
+# test_exercises_training.py derives notebook 04's and 08's answers from definitions, test_exercises_costs.py
 # notebook 05's and those of the d2l exercises on NiN's variants from textbook formulas;
 # test_exercises.py derives all others (01-03 and the rest of d2l's) with plain torch.
 D2L_VARIANTS = ("d2l.three_1x1_params", "d2l.fc_head_params")
-TRAINING_EXERCISES = ex04.EXERCISES
+TRAINING_EXERCISES = [*ex04.EXERCISES, *ex08.EXERCISES]  # notebooks 04 and 08: training
 CONTEXT_EXERCISES = ex07.EXERCISES  # test_exercises_context.py, from the papers' tables
 COST_EXERCISES = [*ex05.EXERCISES, *(ex for ex in d2l.EXERCISES if ex.id in D2L_VARIANTS)]
 

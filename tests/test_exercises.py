@@ -22,6 +22,7 @@ from nin_helpers.exercises import (
     ex04,
     ex05,
     ex07,
+    ex08,
     judge,
     list_exercises,
     question,
@@ -244,8 +245,29 @@ def test_ids_are_uniform():
 
 
 def test_each_module_holds_its_notebooks_exercises_registered_in_order():
-    modules = {"01.": ex01, "02.": ex02, "03.": ex03, "04.": ex04, "05.": ex05, "07.": ex07, "d2l.": d2l}
+    modules = {"01.": ex01, "02.": ex02, "03.": ex03, "04.": ex04, "05.": ex05, "07.": ex07, "08.": ex08,
+               "d2l.": d2l}
     assert list(ALL_EXERCISES) == [ex.id for module in modules.values() for ex in module.EXERCISES]
     for prefix, module in modules.items():
         assert module.EXERCISES and all(ex.id.startswith(prefix) for ex in module.EXERCISES), module.__name__
         assert all(ALL_EXERCISES[ex.id] is ex for ex in module.EXERCISES)
+
+
+def test_every_exercise_is_asked_in_its_notebook_and_answered_in_the_solutions():
+    """Each exercise's ID is in a code cell of the notebook it names (d2l's: any notebook), where the student
+    answers it, and of a worked solution (which nbval runs, so the checker accepts that answer)."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parent.parent / "notebooks"
+    code = lambda path: "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    notebooks = {path.name[:2]: code(path) for path in root.glob("[0-9][0-9]_*.ipynb")}
+    solutions = "\n".join(code(path) for path in (root / "solutions").glob("*.ipynb"))
+    for ex_id in ALL_EXERCISES:
+        prefix = ex_id.split(".")[0]
+        asked = "\n".join(notebooks.values()) if prefix == "d2l" else notebooks[prefix]
+        called = re.compile(rf"[\"']{re.escape(ex_id)}[\"']")
+        assert called.search(asked), f"{ex_id} is never asked in a code cell of notebook {prefix}"
+        assert called.search(solutions), f"{ex_id} has no worked solution"

@@ -173,7 +173,7 @@ def test_bad_input_gets_clear_errors():
     with pytest.raises(ValueError, match="did you mean 05.vgg_fc1_params"):
         judge("05.vgg_fc_params", 1)
     with pytest.raises(ValueError, match="04., 05."):
-        list_exercises("08.")
+        list_exercises("09.")
 
 
 def test_check_question_and_list_print(capsys):

@@ -1,4 +1,4 @@
-"""Notebook 04's exercise checkers accept the right answer, reject typical wrong ones with a hint
+"""Notebook 04's and 08's exercise checkers accept the right answer, reject typical wrong ones with a hint
 that points at the concept, and never give the answer away.
 
 The right answers are re-derived here from the definitions alone (ceil for batches, the warm-up
@@ -18,13 +18,15 @@ from exercise_asserts import (
     assert_rejects_each_known_mistake,
 )
 from nin_helpers.exercises import EXERCISES, check, judge, question
+from nin_helpers.profiles import PROFILES
 from nin_helpers.recipes import RECIPES
 
-TRAINING = {ex.id: ex for ex in TRAINING_EXERCISES}  # notebook 04's exercises
+TRAINING = {ex.id: ex for ex in TRAINING_EXERCISES}  # notebook 04's and 08's exercises
 
 
-def lr(step: int, peak: float = 0.01, per_epoch: int = 24, epochs: int = 10) -> float:
-    """Recipe 'ours': linear warm-up over one epoch, then a cosine to 0 over the rest."""
+def lr(step: int, peak: float = 0.03, per_epoch: int = 24, epochs: int = 30) -> float:
+    """Recipe 'ours' on the quick profile (3,072 images, batch 128, 30 epochs, peak 0.03): linear warm-up
+    over one epoch, then a cosine to 0 over the rest."""
     if step < per_epoch:
         return peak * (step + 1) / per_epoch
     t = (step - per_epoch) / (per_epoch * (epochs - 1))
@@ -34,12 +36,12 @@ def lr(step: int, peak: float = 0.01, per_epoch: int = 24, epochs: int = 10) -> 
 RIGHT = {
     "04.steps_per_epoch": math.ceil(60_000 / 128),
     "04.warmup_lr": lr(5),
-    "04.cosine_lr": lr(78),
+    "04.cosine_lr": lr(198),  # a quarter of the way down: 24 + 696 / 4
     "04.momentum_gain": 1 / (1 - 0.9),
     "04.uniform_loss": -math.log(1 / 10),
-    "04.dataset_bytes": 60_000 * 28 * 28 * 1,
-    "04.batch_bytes": 128 * 1 * 224 * 224 * 4,
-    "04.cpu_hours": 10 * 60_000 / 25 / 3600,
+    "08.dataset_bytes": 60_000 * 28 * 28 * 1,
+    "08.batch_bytes": 128 * 1 * 224 * 224 * 4,
+    "08.cpu_hours": 10 * 60_000 / 25 / 3600,
 }
 
 
@@ -50,8 +52,9 @@ def test_every_exercise_has_an_independent_answer_and_is_registered():
 
 def test_the_questions_match_the_recipe_they_ask_about():
     # The formulas above assume recipe 'ours' as the notebook describes it; fail loudly if it changes.
-    ours = RECIPES["ours"]
-    assert (ours.lr, ours.momentum, ours.warmup_epochs, ours.schedule) == (0.01, 0.9, 1, "cosine")
+    ours, quick = RECIPES["ours"], PROFILES["quick"]
+    assert (ours.momentum, ours.warmup_epochs, ours.schedule) == (0.9, 1, "cosine")
+    assert (quick.lr, quick.n_train, quick.batch_size, quick.epochs) == (0.03, 3072, 128, 30)
 
 
 @pytest.mark.parametrize("ex_id", sorted(TRAINING))
@@ -68,10 +71,10 @@ def test_rejects_each_known_mistake_with_its_hint(ex_id):
 TYPICAL_WRONG = [
     ("04.steps_per_epoch", 468, "smaller batch"),                     # 60,000 // 128: dropped the rest
     ("04.steps_per_epoch", 60_000, "whole batch"),
-    ("04.warmup_lr", 0.01 * 5 / 24, "Off by one"),
-    ("04.warmup_lr", 0.01, "warm-up epoch"),
-    ("04.cosine_lr", 0.01 * 0.75, "not a straight line"),             # linear decay, a quarter of the way
-    ("04.cosine_lr", 0.01, "past its peak"),
+    ("04.warmup_lr", 0.03 * 5 / 24, "Off by one"),
+    ("04.warmup_lr", 0.03, "warm-up epoch"),
+    ("04.cosine_lr", 0.03 * 0.75, "not a straight line"),             # linear decay, a quarter of the way
+    ("04.cosine_lr", 0.03, "past its peak"),
     ("04.momentum_gain", 0.9, "coefficient itself"),
     ("04.momentum_gain", 9.0, "current gradient too"),
     ("04.momentum_gain", 1.9, "last two"),
@@ -79,14 +82,14 @@ TYPICAL_WRONG = [
     ("04.uniform_loss", 1.0, "base 10"),
     ("04.uniform_loss", 3.3219, "base 2"),
     ("04.uniform_loss", 0, "not a perfect prediction"),
-    ("04.dataset_bytes", 60_000 * 28 * 28 * 4, "uint8"),
-    ("04.dataset_bytes", 60_000 * 224 * 224, "own size"),
-    ("04.dataset_bytes", 70_000 * 28 * 28, "test"),
-    ("04.batch_bytes", 128 * 224 * 224, "float32"),
-    ("04.batch_bytes", 128 * 3 * 224 * 224 * 4, "grey"),
-    ("04.batch_bytes", 128 * 28 * 28 * 4, "resized"),
-    ("04.cpu_hours", 400, "minutes"),
-    ("04.cpu_hours", 0.667, "one epoch"),
+    ("08.dataset_bytes", 60_000 * 28 * 28 * 4, "uint8"),
+    ("08.dataset_bytes", 60_000 * 224 * 224, "own size"),
+    ("08.dataset_bytes", 70_000 * 28 * 28, "test"),
+    ("08.batch_bytes", 128 * 224 * 224, "float32"),
+    ("08.batch_bytes", 128 * 3 * 224 * 224 * 4, "grey"),
+    ("08.batch_bytes", 128 * 28 * 28 * 4, "resized"),
+    ("08.cpu_hours", 400, "minutes"),
+    ("08.cpu_hours", 0.667, "one epoch"),
 ]
 
 
@@ -103,7 +106,7 @@ def test_any_other_wrong_answer_gets_the_concept_without_the_answer(ex_id):
 def test_float_answers_get_a_tolerance():
     assert judge("04.uniform_loss", 2.303)[0] and judge("04.uniform_loss", torch.tensor(2.3026))[0]
     assert not judge("04.uniform_loss", 2.35)[0]
-    assert judge("04.cpu_hours", 6.67)[0] and not judge("04.cpu_hours", 7.0)[0]
+    assert judge("08.cpu_hours", 6.67)[0] and not judge("08.cpu_hours", 7.0)[0]
 
 
 def test_bad_input_gets_clear_errors():

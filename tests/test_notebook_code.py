@@ -3,7 +3,7 @@ notebook repeats package code by hand.
 
 Notebooks 01-03 teach deliberately simpler versions (no input checks) in ``#@save`` cells: each saved
 name is compared with the package below, and ``COMPARED`` lists them so a new ``#@save`` name without a
-comparison fails. Notebooks 04 and 05 show the package's own code with ``show_source`` instead, so
+comparison fails. Notebooks 04, 05 and 08 show the package's own code with ``show_source`` instead, so
 their code exists once and nbval fails when it changes without a refresh of the notebook.
 """
 import ast
@@ -61,8 +61,8 @@ def test_no_notebook_repeats_package_code(path):
                 assert ours != theirs, f"{path.name} repeats nin_helpers.{node.name}: use show_source({node.name})"
 
 
-def test_notebooks_04_and_05_show_the_package_code():
-    for prefix in ("04", "05"):
+def test_notebooks_04_05_and_08_show_the_package_code():
+    for prefix in ("04", "05", "08"):
         path = next(NOTEBOOKS.glob(f"{prefix}_*.ipynb"))
         sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
         assert any("show_source(" in s for s in sources) and not saved_cells(path), path.name

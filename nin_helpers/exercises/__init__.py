@@ -15,7 +15,7 @@ exercises (d2l 8.3) that code can judge. ``EXERCISES`` maps every ID to its ``Ex
 whole numbers, floats, shapes (tuple, list or ``torch.Size``) or lists of shapes; ``None`` means
 "not answered yet"; a malformed answer raises TypeError, an unknown ID ValueError.
 
-The package keeps one module per notebook (``ex01`` ... ``ex05``, ``ex07``) and one for d2l's exercises
+The package keeps one module per notebook (``ex01`` ... ``ex08``) and one for d2l's exercises
 (``d2l``), each with its list ``EXERCISES``; ``engine`` judges an answer, ``hints`` holds the hint
 texts several modules share and ``facts`` the facts about the networks they compute answers from.
 
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 
-from nin_helpers.exercises import d2l, ex01, ex02, ex03, ex04, ex05, ex07
+from nin_helpers.exercises import d2l, ex01, ex02, ex03, ex04, ex05, ex07, ex08
 from nin_helpers.exercises.engine import Exercise, judge_answer
 
 __all__ = ["EXERCISES", "check", "judge", "list_exercises", "question"]
@@ -46,7 +46,7 @@ def _registry(*modules) -> dict[str, Exercise]:
     return registry
 
 
-EXERCISES: dict[str, Exercise] = _registry(ex01, ex02, ex03, ex04, ex05, ex07, d2l)
+EXERCISES: dict[str, Exercise] = _registry(ex01, ex02, ex03, ex04, ex05, ex07, ex08, d2l)
 
 
 def _find(ex_id: str) -> Exercise:

@@ -1,13 +1,14 @@
-"""Exercises of notebook 04 (training NiN: batches, schedules, momentum, the stuck loss).
+"""Exercises of notebook 04 (training NiN: batches, the schedule of the quick profile, momentum, the stuck
+loss). Notebook 08's (bytes of the data, hours of training) are in ``ex08``.
 
 ``nin_helpers.exercises`` registers ``EXERCISES``, so students call them like any other::
 
     from nin_helpers.exercises import check
     check("04.uniform_loss", 0.1)   # not yet: that is a probability, the loss is minus its log
 
-Every right answer is computed by the code notebook 04 teaches (``DeviceLoader``, ``resize_batch``,
-``make_optimizer``, torch's own SGD and cross-entropy), never typed in; the figures a question
-gives (image counts, batch size, speed) are the constants below, used in the text and the answer.
+Every right answer is computed by the code notebook 04 teaches (``DeviceLoader``, ``make_optimizer``,
+the quick profile of ``profiles``, torch's own SGD and cross-entropy), never typed in; the figures a question
+gives (image counts, batch size) are the constants below, used in the text and the answer.
 
 >>> from nin_helpers.exercises.engine import judge_answer
 >>> judge_answer(EXERCISES[0], 60_000 // 128)[1]
@@ -22,16 +23,18 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nin_helpers.data import DeviceLoader, resize_batch
+from nin_helpers.data import DeviceLoader
 from nin_helpers.exercises.engine import Exercise
+from nin_helpers.profiles import PROFILES
 from nin_helpers.recipes import RECIPES, make_optimizer
 
-N_TRAIN, BATCH = 60_000, 128                          # full Fashion-MNIST, as in d2l's chapter
-RAW_SIDE, IMAGE_SIDE = 28, 224                        # image side as stored, and as the network gets it
-QUICK_STEPS, QUICK_EPOCHS = 24, 10                    # the quick profile: 3,072 images / 128 per batch
-WARMUP_STEP, COSINE_STEP = 5, 78                      # steps asked about (counted from 0)
+N_TRAIN, BATCH, EPOCHS = 60_000, 128, 10              # full Fashion-MNIST, as in d2l's chapter
+QUICK = PROFILES["quick"]                             # the run notebook 04 makes on a CPU
+QUICK_STEPS = math.ceil(QUICK.n_train / QUICK.batch_size)  # 3,072 images / 128 per batch = 24
+QUICK_EPOCHS = QUICK.epochs
+WARMUP_STEP = 5                                       # steps asked about (counted from 0): in the warm-up,
+COSINE_STEP = QUICK_STEPS + (QUICK_STEPS * (QUICK_EPOCHS - 1)) // 4  # and a quarter of the way down the cosine
 MOMENTUM = RECIPES["ours"].momentum
-CPU_EX_PER_S, EPOCHS = 25, 10                         # d2l's float32 loop at 224 px, notebook 04's table
 
 
 def _steps_per_epoch(n: int = N_TRAIN, drop_last: bool = False) -> int:
@@ -42,9 +45,10 @@ def _steps_per_epoch(n: int = N_TRAIN, drop_last: bool = False) -> int:
 
 
 @cache
-def _lr_at(step: int, recipe: str = "ours", steps: int = QUICK_STEPS, epochs: int = QUICK_EPOCHS) -> float:
-    """The learning rate optimiser step ``step`` (from 0) uses, read off the real scheduler."""
-    opt, scheduler = make_optimizer(nn.Linear(1, 1), RECIPES[recipe], steps, epochs)
+def _lr_at(step: int, steps: int = QUICK_STEPS, epochs: int = QUICK_EPOCHS) -> float:
+    """The learning rate optimiser step ``step`` (from 0) of the quick profile's run uses, read off the real
+    scheduler."""
+    opt, scheduler = make_optimizer(nn.Linear(1, 1), RECIPES["ours"].but(lr=_peak()), steps, epochs)
     for _ in range(step):
         opt.step()  # no gradients: a no-op, but keeps the optimiser-then-scheduler order torch expects
         scheduler.step()
@@ -52,7 +56,7 @@ def _lr_at(step: int, recipe: str = "ours", steps: int = QUICK_STEPS, epochs: in
 
 
 def _peak() -> float:
-    return RECIPES["ours"].lr
+    return QUICK.lr
 
 
 def _cosine(fraction: float) -> float:
@@ -76,19 +80,6 @@ def _uniform_loss() -> float:
     return float(F.cross_entropy(torch.zeros(1, 10), torch.tensor([3])))
 
 
-def _bytes(shape: tuple[int, ...], dtype: torch.dtype) -> int:
-    return math.prod(shape) * dtype.itemsize
-
-
-def _batch_bytes() -> int:
-    one = resize_batch(torch.zeros(1, RAW_SIDE, RAW_SIDE, dtype=torch.uint8), IMAGE_SIDE)  # as the network gets it
-    return BATCH * one.nelement() * one.element_size()
-
-
-def _hours(epochs: int = EPOCHS, ex_per_s: float = CPU_EX_PER_S) -> float:
-    return epochs * N_TRAIN / ex_per_s / 3600
-
-
 SCHEDULE = (f"Recipe 'ours': the rate climbs linearly over the first epoch, factor (step + 1) / "
             f"{QUICK_STEPS} with steps counted from 0, then follows 0.5 (1 + cos(pi t)) of the peak, t "
             f"going from 0 to 1 over the remaining steps.")
@@ -103,8 +94,8 @@ EXERCISES: list[Exercise] = [
                "make one more, smaller batch: the loader keeps them."),
               (lambda: N_TRAIN, "A step uses a whole batch, not one image."),
               (lambda: EPOCHS * _steps_per_epoch(), "That is the whole run; the question asks for one epoch."))),
-    Exercise("04.warmup_lr", f"Recipe 'ours' (peak learning rate {_peak()}, one warm-up epoch, then a cosine "
-             f"to 0) on the quick profile: {QUICK_STEPS} steps per epoch, {QUICK_EPOCHS} epochs. What "
+    Exercise("04.warmup_lr", f"Recipe 'ours' on the quick profile (peak learning rate {_peak()}, one warm-up "
+             f"epoch, then a cosine to 0; {QUICK_STEPS} steps per epoch, {QUICK_EPOCHS} epochs). What "
              f"learning rate does step {WARMUP_STEP} use (steps counted from 0)? Give it to three significant figures.",
              "float",
              lambda: _lr_at(WARMUP_STEP), SCHEDULE,
@@ -145,34 +136,4 @@ EXERCISES: list[Exercise] = [
               (lambda: 0.1, "That is the probability each class gets; the loss is minus its logarithm."),
               (lambda: 1.0, "Cross-entropy uses the natural logarithm, not base 10."),
               (lambda: math.log2(10), "Cross-entropy in PyTorch uses the natural logarithm, not base 2."))),
-    Exercise("04.dataset_bytes", f"DeviceLoader keeps all {N_TRAIN:,} training images on the device as "
-             f"they come, uint8 {RAW_SIDE} x {RAW_SIDE}. How many bytes is that?", "int",
-             lambda: _bytes((N_TRAIN, RAW_SIDE, RAW_SIDE), torch.uint8),
-             "Bytes = images x pixels per image x bytes per pixel (uint8: one).",
-             ((lambda: _bytes((N_TRAIN, RAW_SIDE, RAW_SIDE), torch.float32),
-               "The images stay uint8, one byte per pixel; they become float32 only a batch at a time."),
-              (lambda: _bytes((N_TRAIN, IMAGE_SIDE, IMAGE_SIDE), torch.uint8),
-               "The images are kept at their own size; resizing happens a batch at a time."),
-              (lambda: _bytes((N_TRAIN, IMAGE_SIDE, IMAGE_SIDE), torch.float32), "The images are kept at their own "
-               "size and as uint8; resizing and the float conversion happen a batch at a time."),
-              (lambda: _bytes((70_000, RAW_SIDE, RAW_SIDE), torch.uint8),
-               "Training images only: the 10,000 test images are a separate tensor."))),
-    Exercise("04.batch_bytes", f"And one batch of {BATCH} after resize_batch to {IMAGE_SIDE} x {IMAGE_SIDE}, "
-             "as the network receives it: how many bytes?", "int", _batch_bytes,
-             "Bytes = images x channels x height x width x bytes per value; resize_batch returns float32.",
-             ((lambda: _bytes((BATCH, IMAGE_SIDE, IMAGE_SIDE), torch.uint8),
-               "resize_batch returns float32: four bytes per value."),
-              (lambda: _bytes((BATCH, 3, IMAGE_SIDE, IMAGE_SIDE), torch.float32),
-               "Fashion-MNIST is grey: one channel, not three."),
-              (lambda: _bytes((BATCH, RAW_SIDE, RAW_SIDE), torch.float32),
-               "The batch is resized before the network sees it: use the new side."),
-              (lambda: _bytes((BATCH, IMAGE_SIDE, IMAGE_SIDE), torch.float64), "float32 is four bytes, not eight."))),
-    Exercise("04.cpu_hours", f"d2l's float32 loop trains at about {CPU_EX_PER_S} examples/s at {IMAGE_SIDE} "
-             f"x {IMAGE_SIDE} on this course's 2-core CPU (notebook 04's speed table). How many hours do d2l's "
-             f"{EPOCHS} epochs over the {N_TRAIN:,} training images take? Give it to three significant figures.",
-             "float", _hours,
-             "Hours = epochs x images / (examples per second) / 3,600 seconds per hour.",
-             ((lambda: _hours() * 60, "That is minutes; the question asks for hours."),
-              (lambda: _hours() * 3600, "That is seconds; the question asks for hours."),
-              (lambda: _hours(epochs=1), f"That is one epoch; d2l trains for {EPOCHS}."))),
 ]

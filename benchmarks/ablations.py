@@ -1,0 +1,87 @@
+"""d2l's NiN exercises 1 and 3, measured: how many 1×1 convolutions per block, and GAP against a fully
+connected head, each trained over several seeds at notebook 04's quick profile.
+
+Variants (``classic_models.nin_variant``): one, two (``nin()``) or three 1×1 convolutions per block with
+NiN's global-average-pooling head, and NiN's first three blocks under AlexNet's fully connected head
+(two 4096-wide layers with dropout). All train with recipe "ours" at the profile's peak learning rate; the
+fully connected head without "equal class scores" (its class scores come from a Linear layer with no ReLU,
+so there is nothing to keep alive, and ``equal_class_scores`` refuses it).
+
+    NIN_DATA_DIR=../shared/data/fashion-mnist-subset .venv/bin/python benchmarks/ablations.py --jsonl abl.jsonl
+    .venv/bin/python benchmarks/ablations.py --summarise abl.jsonl        # the table in RESULTS.md
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import statistics
+import time
+
+import torch
+from runlog import add_run_options, read_jsonl, run_all  # benchmarks/runlog.py, beside this script
+
+from nin_helpers.classic_models import nin_variant
+from nin_helpers.data import fashion_mnist_loaders
+from nin_helpers.inspection import count_params
+from nin_helpers.profiles import PROFILES
+from nin_helpers.recipes import RECIPES
+from nin_helpers.training import train
+
+VARIANTS = {  # name: (num_1x1, head)
+    "one 1x1": (1, "gap"), "two 1x1 (nin)": (2, "gap"), "three 1x1": (3, "gap"), "fc head": (2, "fc")}
+SEEDS = [0, 1, 2]
+
+
+def run(variant: str, seed: int, args) -> dict:
+    num_1x1, head = VARIANTS[variant]
+    recipe = RECIPES["ours"].but(lr=args.lr, equal_scores=head == "gap")
+    train_iter, test_iter = fashion_mnist_loaders(args.batch_size, args.size, "cpu", n_train=args.n_train,
+                                                  seed=seed)
+    torch.manual_seed(seed)  # train re-seeds before it initialises; this only fixes the build's own draw
+    net = nin_variant(num_1x1, head, image_size=args.size)
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        history = train(net, train_iter, test_iter, args.epochs, recipe=recipe, seed=seed, device="cpu",
+                        plot=False, progress=False)
+    frame = history.to_frame()
+    return {"variant": variant, "seed": seed, "size": args.size, "epochs": args.epochs, "lr": args.lr,
+            "parameters": count_params(net), "test_acc": float(frame["test_acc"].iloc[-1]),
+            "train_acc": float(frame["train_acc"].iloc[-1]), "train_loss": float(frame["train_loss"].iloc[-1]),
+            "train_s": round(time.perf_counter() - start, 1), "examples_per_s": round(history.examples_per_sec)}
+
+
+def summarise(rows: list[dict]) -> str:
+    """One markdown line per variant: test accuracy by seed, mean ± standard deviation, range, train acc."""
+    lines = ["| variant | parameters | test acc by seed | mean ± sd | min–max | train acc (mean) | "
+             "examples/s (median) |", "|---|---|---|---|---|---|---|"]
+    for variant in [v for v in VARIANTS if any(r["variant"] == v for r in rows)]:
+        rs = sorted((r for r in rows if r["variant"] == variant), key=lambda r: r["seed"])
+        accs = [r["test_acc"] for r in rs]
+        sd = statistics.stdev(accs) if len(accs) > 1 else 0.0
+        by_seed = ", ".join(f"{r['seed']}: {r['test_acc']:.3f}" for r in rs)
+        lines.append(f"| {variant} | {rs[0]['parameters']:,} | {by_seed} | "
+                     f"{statistics.mean(accs):.3f} ± {sd:.3f} | {min(accs):.3f}–{max(accs):.3f} | "
+                     f"{statistics.mean(r['train_acc'] for r in rs):.3f} | "
+                     f"{statistics.median(r['examples_per_s'] for r in rs):.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    quick = PROFILES["quick"]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
+    add_run_options(parser, quick, SEEDS)
+    args = parser.parse_args()
+    if args.summarise:
+        print(summarise(read_jsonl(args.summarise)))
+        return
+    print(f"# {args.variants}: {args.size}x{args.size}, {args.epochs} epochs, lr {args.lr}, {args.n_train} images, "
+          f"seeds {args.seeds}, torch {torch.__version__}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+          flush=True)
+    rows = run_all(args.variants, args.seeds, lambda key, seed: run(key, seed, args), args.jsonl)
+    print(summarise(rows))
+
+
+if __name__ == "__main__":
+    main()
