@@ -1,5 +1,6 @@
 """d2l's NiN exercises 1 and 3, measured: how many 1×1 convolutions per block, and GAP against a fully
-connected head, each trained over several seeds at notebook 04's quick profile.
+connected head, each trained over several seeds on notebook 04's quick-profile images (RESULTS.md used 15
+epochs, ``--epochs 15``, half the profile's 30).
 
 Variants (``classic_models.nin_variant``): one, two (``nin()``) or three 1×1 convolutions per block with
 NiN's global-average-pooling head, and NiN's first three blocks under AlexNet's fully connected head
