@@ -37,8 +37,8 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "full": Profile("full", size=224, n_train=None, epochs=10, batch_size=128, lr=0.01),  # d2l's chapter
-    # A CPU in minutes. Why 72 px, 30 epochs and lr 0.03: smaller images buy more epochs in the same time,
-    # and at 0.02 one seed in three lagged (0.751); 0.03 fixed it (benchmarks/RESULTS.md, section 4: five seeds).
+    # A CPU in minutes. Why 72 px, 30 epochs and lr 0.03: smaller images buy more epochs in the same time; at
+    # 0.02 seed 2 lagged (0.751), at 0.03 it reached 0.841; five seeds at 0.03: 0.80-0.84 (RESULTS.md, section 4).
     "quick": Profile("quick", size=72, n_train=3072, epochs=30, batch_size=128, lr=0.03),
 }
 FULL_TRAIN_IMAGES = 60_000  # Fashion-MNIST's training set, what n_train=None means with the full data
