@@ -20,7 +20,7 @@ import statistics
 import time
 
 import torch
-from runlog import add_run_options, read_jsonl, run_all  # benchmarks/runlog.py, beside this script
+from runlog import add_run_options, run_study  # benchmarks/runlog.py, beside this script
 
 from nin_helpers.classic_models import nin_variant
 from nin_helpers.data import fashion_mnist_loaders
@@ -75,14 +75,7 @@ def main() -> None:
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     add_run_options(parser, quick, SEEDS)
     args = parser.parse_args()
-    if args.summarise:
-        print(summarise(read_jsonl(args.summarise)))
-        return
-    print(f"# {args.variants}: {args.size}x{args.size}, {args.epochs} epochs, lr {args.lr}, {args.n_train} images, "
-          f"seeds {args.seeds}, torch {torch.__version__}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-          flush=True)
-    rows = run_all(args.variants, args.seeds, lambda key, seed: run(key, seed, args), args.jsonl)
-    print(summarise(rows))
+    run_study(args, args.variants, lambda key, seed: run(key, seed, args), summarise)
 
 
 if __name__ == "__main__":

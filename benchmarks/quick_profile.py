@@ -24,8 +24,8 @@ import io
 import statistics
 import time
 
-import torch
-from runlog import add_run_options, read_jsonl, run_all  # benchmarks/runlog.py, beside this script
+from recipe_study import dead_classes  # benchmarks/, beside this script
+from runlog import add_run_options, run_study
 
 from nin_helpers.data import fashion_mnist_loaders
 from nin_helpers.models import nin
@@ -36,17 +36,6 @@ from nin_helpers.training import train
 ROWS = ("ours", "d2l", "d2l-en")
 TARGET = 0.82  # issue 12: every seed of the quick profile at or above this test accuracy on the subset
 SEEDS = [0, 1, 2, 3, 4]
-
-
-def dead_classes(net: torch.nn.Module, test_iter) -> int:
-    """Class scores that are exactly 0 for every test image."""
-    net.eval()
-    alive = None
-    with torch.inference_mode():
-        for X, _ in test_iter:
-            nonzero = (net(X) != 0).any(0)
-            alive = nonzero if alive is None else alive | nonzero
-    return int((~alive).sum())
 
 
 def run(row: str, seed: int, args) -> dict:
@@ -100,14 +89,7 @@ def main() -> None:
     parser.add_argument("--warmup-epochs", type=int, default=None,
                         help="warm-up epochs of 'ours' (default: the recipe's)")
     args = parser.parse_args()
-    if args.summarise:
-        print(summarise(read_jsonl(args.summarise)))
-        return
-    print(f"# {args.recipes}: {args.size}x{args.size}, {args.epochs} epochs, {args.n_train} images, seeds "
-          f"{args.seeds}, torch {torch.__version__}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
-          flush=True)
-    rows = run_all(args.recipes, args.seeds, lambda key, seed: run(key, seed, args), args.jsonl)
-    print(summarise(rows))
+    run_study(args, args.recipes, lambda key, seed: run(key, seed, args), summarise)
 
 
 if __name__ == "__main__":

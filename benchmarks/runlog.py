@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from pathlib import Path
 from typing import Callable
+
+import torch
 
 from nin_helpers.profiles import Profile
 
@@ -41,3 +44,16 @@ def run_all(keys: list[str], seeds: list[int], run: Callable[[str, int], dict], 
                 with open(jsonl, "a") as f:
                     f.write(json.dumps(rows[-1]) + "\n")
     return rows
+
+
+def run_study(args: argparse.Namespace, keys: list[str], run: Callable[[str, int], dict],
+              summarise: Callable[[list[dict]], str]) -> None:
+    """A study's ``main`` after parsing: only the table of ``--summarise FILE``, or a header line, every run
+    (``run_all``) and the table."""
+    if args.summarise:
+        print(summarise(read_jsonl(args.summarise)))
+        return
+    print(f"# {keys}: {args.size}x{args.size}, {args.epochs} epochs, batch {args.batch_size}, lr {args.lr}, "
+          f"{args.n_train} images, seeds {args.seeds}, torch {torch.__version__}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
+    print(summarise(run_all(keys, args.seeds, run, args.jsonl)))
