@@ -4,7 +4,8 @@ epochs, ``--epochs 15``, half the profile's 30).
 
 Variants (``classic_models.nin_variant``): one, two (``nin()``) or three 1×1 convolutions per block with
 NiN's global-average-pooling head, and NiN's first three blocks under AlexNet's fully connected head
-(two 4096-wide layers with dropout). All train with recipe "ours" at the profile's peak learning rate; the
+(two 4096-wide layers with dropout). All train with recipe "ours" at the profile's peak learning rate and the
+recipe's own one warm-up epoch (RESULTS.md's runs predate the profile's five; ``--warmup-epochs`` sets it); the
 fully connected head without "equal class scores" (its class scores come from a Linear layer with no ReLU,
 so there is nothing to keep alive, and ``equal_class_scores`` refuses it).
 
@@ -36,7 +37,7 @@ SEEDS = [0, 1, 2]
 
 def run(variant: str, seed: int, args) -> dict:
     num_1x1, head = VARIANTS[variant]
-    recipe = RECIPES["ours"].but(lr=args.lr, equal_scores=head == "gap")
+    recipe = RECIPES["ours"].but(lr=args.lr, warmup_epochs=args.warmup_epochs, equal_scores=head == "gap")
     train_iter, test_iter = fashion_mnist_loaders(args.batch_size, args.size, "cpu", n_train=args.n_train,
                                                   seed=seed)
     torch.manual_seed(seed)  # train re-seeds before it initialises; this only fixes the build's own draw
@@ -47,6 +48,7 @@ def run(variant: str, seed: int, args) -> dict:
                         plot=False, progress=False)
     frame = history.to_frame()
     return {"variant": variant, "seed": seed, "size": args.size, "epochs": args.epochs, "lr": args.lr,
+            "warmup": recipe.warmup_epochs,
             "parameters": count_params(net), "test_acc": float(frame["test_acc"].iloc[-1]),
             "train_acc": float(frame["train_acc"].iloc[-1]), "train_loss": float(frame["train_loss"].iloc[-1]),
             "train_s": round(time.perf_counter() - start, 1), "examples_per_s": round(history.examples_per_sec)}
@@ -74,6 +76,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--variants", nargs="+", choices=list(VARIANTS), default=list(VARIANTS))
     add_run_options(parser, quick, SEEDS)
+    parser.add_argument("--warmup-epochs", type=int, default=RECIPES["ours"].warmup_epochs,
+                        help="warm-up epochs (default: recipe 'ours''s own, as in RESULTS.md)")
     args = parser.parse_args()
     run_study(args, args.variants, lambda key, seed: run(key, seed, args), summarise)
 

@@ -7,11 +7,11 @@ resized images, same images, same epoch budget, several seeds (notebook 07, sect
     .venv/bin/python benchmarks/bench_context.py --summarise benchmarks/context_results.csv
 
 Every run is notebook 04's quick profile as it was until 2026-11-24 (96 px for d2l's NiN, 10 epochs, peak
-learning rate 0.01; today's is 72 px, 30 epochs, 0.03): the same 3,072 training images (``fashion_mnist_loaders``
-with ``n_train=3072, seed=0``), batch 128, 10 epochs, recipe "ours", test accuracy on the 1,000
-test images after the last epoch; only the network and the image side change. The training seed
-(initialisation, dropout) is the ``--seeds`` value. Seeds run in rounds, each round training every
-variant once, so that other jobs on a shared machine slow every variant alike.
+learning rate 0.01 after one warm-up epoch; today's is 72 px, 30 epochs, 0.03 after five): the same 3,072
+training images (``fashion_mnist_loaders`` with ``n_train=3072, seed=0``), batch 128, 10 epochs, recipe "ours",
+test accuracy on the 1,000 test images after the last epoch; only the network and the image side change. The
+training seed (initialisation, dropout) is the ``--seeds`` value. Seeds run in rounds, each round training
+every variant once, so that other jobs on a shared machine slow every variant alike.
 
 Multiply-adds per image: ``FlopCounterMode`` FLOPs of one forward pass / 2 (convolutions only).
 Examples/s: ``History.examples_per_sec`` (training steps and the per-batch resize; evaluation not).

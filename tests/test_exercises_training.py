@@ -24,19 +24,20 @@ from nin_helpers.recipes import RECIPES
 TRAINING = {ex.id: ex for ex in TRAINING_EXERCISES}  # notebook 04's and 08's exercises
 
 
-def lr(step: int, peak: float = 0.03, per_epoch: int = 24, epochs: int = 30) -> float:
-    """Recipe 'ours' on the quick profile (3,072 images, batch 128, 30 epochs, peak 0.03): linear warm-up
-    over one epoch, then a cosine to 0 over the rest."""
-    if step < per_epoch:
-        return peak * (step + 1) / per_epoch
-    t = (step - per_epoch) / (per_epoch * (epochs - 1))
+def lr(step: int, peak: float = 0.03, per_epoch: int = 24, epochs: int = 30, warmup_epochs: int = 5) -> float:
+    """Recipe 'ours' on the quick profile (3,072 images, batch 128, 30 epochs, peak 0.03, 5 warm-up epochs):
+    linear warm-up over 5 epochs, then a cosine to 0 over the rest."""
+    warmup = warmup_epochs * per_epoch
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    t = (step - warmup) / (per_epoch * epochs - warmup)
     return peak * 0.5 * (1 + math.cos(math.pi * t))
 
 
 RIGHT = {
     "04.steps_per_epoch": math.ceil(60_000 / 128),
     "04.warmup_lr": lr(5),
-    "04.cosine_lr": lr(198),  # a quarter of the way down: 24 + 696 / 4
+    "04.cosine_lr": lr(270),  # a quarter of the way down: 120 + 600 / 4
     "04.momentum_gain": 1 / (1 - 0.9),
     "04.uniform_loss": -math.log(1 / 10),
     "08.dataset_bytes": 60_000 * 28 * 28 * 1,
@@ -53,7 +54,7 @@ def test_every_exercise_has_an_independent_answer_and_is_registered():
 def test_the_questions_match_the_recipe_they_ask_about():
     # The formulas above assume recipe 'ours' as the notebook describes it; fail loudly if it changes.
     ours, quick = RECIPES["ours"], PROFILES["quick"]
-    assert (ours.momentum, ours.warmup_epochs, ours.schedule) == (0.9, 1, "cosine")
+    assert (ours.momentum, ours.schedule) == (0.9, "cosine") and quick.recipe().warmup_epochs == 5
     assert (quick.lr, quick.n_train, quick.batch_size, quick.epochs) == (0.03, 3072, 128, 30)
 
 
@@ -71,9 +72,11 @@ def test_rejects_each_known_mistake_with_its_hint(ex_id):
 TYPICAL_WRONG = [
     ("04.steps_per_epoch", 468, "smaller batch"),                     # 60,000 // 128: dropped the rest
     ("04.steps_per_epoch", 60_000, "whole batch"),
-    ("04.warmup_lr", 0.03 * 5 / 24, "Off by one"),
-    ("04.warmup_lr", 0.03, "warm-up epoch"),
+    ("04.warmup_lr", 0.03 * 5 / 120, "Off by one"),
+    ("04.warmup_lr", 0.03, "still in the warm-up"),
+    ("04.warmup_lr", 0.03 * 6 / 24, "not one"),                       # a one-epoch warm-up, as in the study
     ("04.cosine_lr", 0.03 * 0.75, "not a straight line"),             # linear decay, a quarter of the way
+    ("04.cosine_lr", lr(270, warmup_epochs=1), "not one"),
     ("04.cosine_lr", 0.03, "past its peak"),
     ("04.momentum_gain", 0.9, "coefficient itself"),
     ("04.momentum_gain", 9.0, "current gradient too"),

@@ -7,6 +7,7 @@ import warnings
 import pytest
 
 from nin_helpers.profiles import CPU_EXAMPLES_PER_SEC_224, FULL_TRAIN_IMAGES, PROFILES, choose_profile, cpu_hours
+from nin_helpers.recipes import RECIPES
 
 
 def chosen(environ: dict, cuda: bool):
@@ -20,7 +21,14 @@ def test_the_profiles_are_d2l_s_run_and_a_quick_cpu_run():
     full, quick = PROFILES["full"], PROFILES["quick"]
     assert (full.size, full.n_train, full.epochs, full.batch_size) == (224, None, 10, 128)  # d2l's chapter
     assert (quick.size, quick.n_train, quick.epochs, quick.batch_size, quick.lr) == (72, 3072, 30, 128, 0.03)
-    assert full.lr == 0.01  # recipe "ours" as tuned at 96 px (benchmarks/RESULTS.md, section 3)
+    assert (full.lr, full.warmup_epochs) == (0.01, 1)  # recipe "ours" as tuned at 96 px (RESULTS.md, section 3)
+    assert quick.warmup_epochs == 5  # RESULTS.md, section 4
+
+
+def test_a_profile_s_recipe_is_ours_with_its_peak_rate_and_warm_up():
+    for profile in PROFILES.values():
+        assert profile.recipe() == RECIPES["ours"].but(lr=profile.lr, warmup_epochs=profile.warmup_epochs)
+    assert PROFILES["quick"].recipe() != RECIPES["ours"]  # and not the recipe table's own row
 
 
 @pytest.mark.parametrize("environ, cuda, expected", [

@@ -32,8 +32,11 @@ N_TRAIN, BATCH, EPOCHS = 60_000, 128, 10              # full Fashion-MNIST, as i
 QUICK = PROFILES["quick"]                             # the run notebook 04 makes on a CPU
 QUICK_STEPS = math.ceil(QUICK.n_train / QUICK.batch_size)  # 3,072 images / 128 per batch = 24
 QUICK_EPOCHS = QUICK.epochs
+WARMUP_EPOCHS = QUICK.warmup_epochs
+WARMUP_STEPS = WARMUP_EPOCHS * QUICK_STEPS            # 5 epochs of 24 steps = 120
+TOTAL_STEPS = QUICK_EPOCHS * QUICK_STEPS              # 30 epochs of 24 steps = 720
 WARMUP_STEP = 5                                       # steps asked about (counted from 0): in the warm-up,
-COSINE_STEP = QUICK_STEPS + (QUICK_STEPS * (QUICK_EPOCHS - 1)) // 4  # and a quarter of the way down the cosine
+COSINE_STEP = WARMUP_STEPS + (TOTAL_STEPS - WARMUP_STEPS) // 4  # and a quarter of the way down the cosine
 MOMENTUM = RECIPES["ours"].momentum
 
 
@@ -48,7 +51,7 @@ def _steps_per_epoch(n: int = N_TRAIN, drop_last: bool = False) -> int:
 def _lr_at(step: int, steps: int = QUICK_STEPS, epochs: int = QUICK_EPOCHS) -> float:
     """The learning rate optimiser step ``step`` (from 0) of the quick profile's run uses, read off the real
     scheduler."""
-    opt, scheduler = make_optimizer(nn.Linear(1, 1), RECIPES["ours"].but(lr=_peak()), steps, epochs)
+    opt, scheduler = make_optimizer(nn.Linear(1, 1), QUICK.recipe(), steps, epochs)
     for _ in range(step):
         opt.step()  # no gradients: a no-op, but keeps the optimiser-then-scheduler order torch expects
         scheduler.step()
@@ -80,9 +83,9 @@ def _uniform_loss() -> float:
     return float(F.cross_entropy(torch.zeros(1, 10), torch.tensor([3])))
 
 
-SCHEDULE = (f"Recipe 'ours': the rate climbs linearly over the first epoch, factor (step + 1) / "
-            f"{QUICK_STEPS} with steps counted from 0, then follows 0.5 (1 + cos(pi t)) of the peak, t "
-            f"going from 0 to 1 over the remaining steps.")
+SCHEDULE = (f"Recipe 'ours' on the quick profile: the rate climbs linearly over the first {WARMUP_EPOCHS} "
+            f"epochs ({WARMUP_STEPS} steps), factor (step + 1) / {WARMUP_STEPS} with steps counted from 0, then "
+            f"follows 0.5 (1 + cos(pi t)) of the peak, t going from 0 to 1 over the remaining steps.")
 
 EXERCISES: list[Exercise] = [
     Exercise("04.steps_per_epoch", f"Full Fashion-MNIST has {N_TRAIN:,} training images. With batch size "
@@ -94,26 +97,31 @@ EXERCISES: list[Exercise] = [
                "make one more, smaller batch: the loader keeps them."),
               (lambda: N_TRAIN, "A step uses a whole batch, not one image."),
               (lambda: EPOCHS * _steps_per_epoch(), "That is the whole run; the question asks for one epoch."))),
-    Exercise("04.warmup_lr", f"Recipe 'ours' on the quick profile (peak learning rate {_peak()}, one warm-up "
-             f"epoch, then a cosine to 0; {QUICK_STEPS} steps per epoch, {QUICK_EPOCHS} epochs). What "
+    Exercise("04.warmup_lr", f"Recipe 'ours' on the quick profile (peak learning rate {_peak()}, "
+             f"{WARMUP_EPOCHS} warm-up epochs, then a cosine to 0; {QUICK_STEPS} steps per epoch, "
+             f"{QUICK_EPOCHS} epochs). What "
              f"learning rate does step {WARMUP_STEP} use (steps counted from 0)? Give it to three significant figures.",
              "float",
              lambda: _lr_at(WARMUP_STEP), SCHEDULE,
-             ((lambda: _peak() * WARMUP_STEP / QUICK_STEPS, "Off by one: step 0 already uses 1/"
-               f"{QUICK_STEPS} of the peak, so step s uses (s + 1)/{QUICK_STEPS}."),
-              (_peak, "That step is still in the warm-up epoch: the rate has not reached its peak yet."),
-              (lambda: _peak() * (WARMUP_STEP + 1) / (QUICK_STEPS * QUICK_EPOCHS),
-               "The warm-up lasts one epoch, not the whole run."))),
+             ((lambda: _peak() * WARMUP_STEP / WARMUP_STEPS, "Off by one: step 0 already uses 1/"
+               f"{WARMUP_STEPS} of the peak, so step s uses (s + 1)/{WARMUP_STEPS}."),
+              (_peak, "That step is still in the warm-up: the rate has not reached its peak yet."),
+              (lambda: _peak() * (WARMUP_STEP + 1) / QUICK_STEPS,
+               f"The warm-up lasts {WARMUP_EPOCHS} epochs ({WARMUP_STEPS} steps), not one."),
+              (lambda: _peak() * (WARMUP_STEP + 1) / TOTAL_STEPS,
+               f"The warm-up lasts {WARMUP_EPOCHS} epochs, not the whole run."))),
     Exercise("04.cosine_lr", f"Same run as 04.warmup_lr: what learning rate does step {COSINE_STEP} use? Give "
              "it to three significant figures.", "float", lambda: _lr_at(COSINE_STEP), SCHEDULE,
-             ((_peak, "After the warm-up epoch the rate decays; it is past its peak."),
-              (lambda: _peak() * (1 - (COSINE_STEP - QUICK_STEPS) / (QUICK_STEPS * (QUICK_EPOCHS - 1))),
+             ((_peak, "After the warm-up the rate decays; it is past its peak."),
+              (lambda: _peak() * (1 - (COSINE_STEP - WARMUP_STEPS) / (TOTAL_STEPS - WARMUP_STEPS)),
                "The decay follows a cosine, 0.5 (1 + cos(pi t)), not a straight line."),
-              (lambda: _cosine(COSINE_STEP / (QUICK_STEPS * QUICK_EPOCHS)),
-               "The cosine starts after the warm-up epoch: t counts the steps after it, over the steps "
-               "after it."),
-              (lambda: _cosine((COSINE_STEP - QUICK_STEPS) / (QUICK_STEPS * QUICK_EPOCHS)),
-               "t runs over the steps after the warm-up, not over the whole run."))),
+              (lambda: _cosine(COSINE_STEP / TOTAL_STEPS),
+               "The cosine starts after the warm-up: t counts the steps after it, over the steps after it."),
+              (lambda: _cosine((COSINE_STEP - WARMUP_STEPS) / TOTAL_STEPS),
+               "t runs over the steps after the warm-up, not over the whole run."),
+              (lambda: _cosine((COSINE_STEP - QUICK_STEPS) / (TOTAL_STEPS - QUICK_STEPS)),
+               f"The warm-up lasts {WARMUP_EPOCHS} epochs ({WARMUP_STEPS} steps), not one: the cosine starts "
+               "after it."))),
     Exercise("04.momentum_gain", f"SGD with momentum {MOMENTUM} (PyTorch's form: v = {MOMENTUM} v + g, then "
              "w = w - lr v) gets the same gradient g at every step. After many steps, how many times "
              "longer is each step than plain SGD's lr g? Give it to three significant figures.", "float",
