@@ -49,7 +49,7 @@ PROFILES: dict[str, Profile] = {
     "full": Profile("full", size=224, n_train=None, epochs=10, batch_size=128, lr=0.01, warmup_epochs=1),
     # A CPU in minutes. Why 72 px, 30 epochs and lr 0.03: smaller images buy more epochs in the same time; at
     # 0.02 seed 2 lagged (0.751), at 0.03 it reached 0.841. Why 5 warm-up epochs: with one (24 steps), seeds 0
-    # and 3 stalled early and ended at 0.815 and 0.799; with five, the five seeds ended at 0.83-0.85
+    # and 3 ended at 0.815 and 0.799; with five, at 0.849 and 0.837, and all five seeds at 0.820-0.849
     # (RESULTS.md, section 4).
     "quick": Profile("quick", size=72, n_train=3072, epochs=30, batch_size=128, lr=0.03, warmup_epochs=5),
 }
