@@ -91,8 +91,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--recipes", nargs="+", choices=ROWS, default=list(ROWS))
     add_run_options(parser, quick, SEEDS)
-    parser.add_argument("--warmup-epochs", type=int, default=quick.warmup_epochs,
-                        help="warm-up epochs of 'ours' (default: the quick profile's)")
     args = parser.parse_args()
     run_study(args, args.recipes, lambda key, seed: run(key, seed, args), summarise)
 

@@ -16,12 +16,17 @@ import torch
 from nin_helpers.profiles import Profile
 
 
-def add_run_options(parser: argparse.ArgumentParser, profile: Profile, seeds: list[int]) -> None:
-    """The options every study takes, defaulting to ``profile`` (notebook 04's quick one)."""
+def add_run_options(parser: argparse.ArgumentParser, profile: Profile, seeds: list[int],
+                    warmup_epochs: int | None = None) -> None:
+    """The options every study takes, defaulting to ``profile`` (notebook 04's quick one); ``warmup_epochs``
+    overrides the profile's warm-up as the default (a study recorded with another one)."""
     parser.add_argument("--seeds", nargs="+", type=int, default=seeds)
     parser.add_argument("--size", type=int, default=profile.size)
     parser.add_argument("--epochs", type=int, default=profile.epochs)
     parser.add_argument("--lr", type=float, default=profile.lr, help="peak lr of recipe 'ours'")
+    parser.add_argument("--warmup-epochs", type=int,
+                        default=profile.warmup_epochs if warmup_epochs is None else warmup_epochs,
+                        help="warm-up epochs of recipe 'ours'")
     parser.add_argument("--batch-size", type=int, default=profile.batch_size)
     parser.add_argument("--n-train", type=int, default=profile.n_train)
     parser.add_argument("--jsonl", type=Path, help="append one JSON line per run to this file")
@@ -54,6 +59,7 @@ def run_study(args: argparse.Namespace, keys: list[str], run: Callable[[str, int
         print(summarise(read_jsonl(args.summarise)))
         return
     print(f"# {keys}: {args.size}x{args.size}, {args.epochs} epochs, batch {args.batch_size}, lr {args.lr}, "
+          f"{args.warmup_epochs} warm-up epochs, "
           f"{args.n_train} images, seeds {args.seeds}, torch {torch.__version__}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", flush=True)
     print(summarise(run_all(keys, args.seeds, run, args.jsonl)))
